@@ -1,0 +1,50 @@
+// Command ckpt checkpoints running Docker containers with CRIU and restores
+// them. This file only wires the commands together; each command lives in a
+// file of its own (check.go, dump.go, mounts.go, restore.go, list.go, rm.go,
+// images.go) and does its work through the packages beside it.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+)
+
+func main() { os.Exit(run(os.Args)) }
+
+// run executes the CLI with args and returns the process exit code. It is
+// also the entry point of the testscripts, which run ckpt in-process.
+func run(args []string) int {
+	return runWith(args, os.Stdout, os.Stderr)
+}
+
+func runWith(args []string, stdout, stderr io.Writer) int {
+	app := &cli.App{
+		Name:           "ckpt",
+		Usage:          "checkpoint running Docker containers with CRIU and restore them",
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors itself
+		Commands: []*cli.Command{
+			checkCommand(),
+			dumpCommand(),
+			mountsCommand(),
+			restoreCommand(),
+			listCommand(),
+			rmCommand(),
+			imagesCommand(),
+		},
+	}
+	if err := app.Run(interspersed(app.Commands, args)); err != nil {
+		fmt.Fprintf(stderr, "ckpt: %v\n", err)
+		var ec cli.ExitCoder
+		if errors.As(err, &ec) && ec.ExitCode() != 0 {
+			return ec.ExitCode()
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"ckpt": func() { os.Exit(run(os.Args)) },
+	})
+}
+
+// TestScripts runs the end-to-end contract of the CLI in testscripts/*.txtar.
+// Scripts that need root, dockerd or criu say so with conditions; under CI=true
+// a missing prerequisite fails the run instead of skipping it.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testscripts",
+		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("CKPT_UPDATE_SCRIPTS") == "1",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("CI", os.Getenv("CI"))
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("PATH", os.Getenv("PATH"))
+			return nil
+		},
+		Condition: scriptCondition,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"cleanup":  cmdCleanup,
+			"waitlog":  cmdWaitlog,
+			"lastnum":  cmdLastnum,
+			"numabove": cmdNumabove,
+		},
+	})
+}
+
+// scriptCondition evaluates [root], [docker], [criu] and [ci]. Unknown
+// conditions are errors. Under CI=true a prerequisite that is missing is an
+// error too, so the end-to-end tests can never be skipped silently in CI.
+func scriptCondition(cond string) (bool, error) {
+	var ok bool
+	var why string
+	switch cond {
+	case "ci":
+		return os.Getenv("CI") == "true", nil
+	case "root":
+		ok, why = os.Geteuid() == 0, "not running as root"
+	case "docker":
+		ok, why = dockerAnswers()
+	case "criu":
+		ok, why = criuWorks()
+	default:
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if !ok && os.Getenv("CI") == "true" {
+		return false, fmt.Errorf("CI=true but prerequisite [%s] is missing: %s (run scripts/setup.sh)", cond, why)
+	}
+	return ok, nil
+}
+
+func dockerAnswers() (bool, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput()
+	if err != nil {
+		return false, fmt.Sprintf("docker info: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return true, ""
+}
+
+func criuWorks() (bool, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "criu", "check").CombinedOutput()
+	if err != nil {
+		return false, fmt.Sprintf("criu check: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return true, ""
+}
+
+// cleanup NAME...: removes the named containers now and again when the
+// script ends, so a failed script leaves nothing running.
+func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! cleanup")
+	}
+	if len(args) == 0 {
+		ts.Fatalf("usage: cleanup CONTAINER...")
+	}
+	rm := func() {
+		_ = exec.Command("docker", append([]string{"rm", "-f"}, args...)...).Run()
+	}
+	rm()
+	ts.Defer(rm)
+}
+
+// waitlog CONTAINER REGEXP [SECONDS]: waits until the container's log
+// (stdout and stderr) matches REGEXP.
+func cmdWaitlog(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! waitlog")
+	}
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: waitlog CONTAINER REGEXP [SECONDS]")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	limit := 30 * time.Second
+	if len(args) == 3 {
+		n, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		limit = time.Duration(n) * time.Second
+	}
+	deadline := time.Now().Add(limit)
+	var out []byte
+	for time.Now().Before(deadline) {
+		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
+		if re.Match(out) {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ts.Fatalf("log of %s did not match %q within %v; log ends:\n%s", args[0], args[1], limit, tail(string(out), 20))
+}
+
+// lastnum CONTAINER VAR: sets VAR to the last line of the container's log
+// that is a plain number (the counters print one per line).
+func cmdLastnum(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: lastnum CONTAINER VAR")
+	}
+	out, err := exec.Command("docker", "logs", args[0]).CombinedOutput()
+	ts.Check(err)
+	n, ok := lastNumber(string(out))
+	if !ok {
+		ts.Fatalf("no number in the log of %s:\n%s", args[0], tail(string(out), 20))
+	}
+	ts.Setenv(args[1], strconv.Itoa(n))
+}
+
+// numabove CONTAINER N [SECONDS]: waits until the container's log shows
+// N+1 directly after... more precisely until the log's last number is above
+// N; it fails if any number between N and the last is missing or repeated
+// past N (the counter must go on, not restart).
+func cmdNumabove(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: numabove CONTAINER N [SECONDS]")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	limit := 30 * time.Second
+	if len(args) == 3 {
+		s, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		limit = time.Duration(s) * time.Second
+	}
+	deadline := time.Now().Add(limit)
+	var out []byte
+	for time.Now().Before(deadline) {
+		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
+		if last, ok := lastNumber(string(out)); ok && last > n {
+			if err := checkContinues(string(out), n); err != nil {
+				ts.Fatalf("log of %s: %v\n%s", args[0], err, tail(string(out), 20))
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ts.Fatalf("log of %s shows no number above %d within %v; log ends:\n%s", args[0], n, limit, tail(string(out), 20))
+}
+
+func numbers(log string) []int {
+	var ns []int
+	for _, l := range strings.Split(log, "\n") {
+		if v, err := strconv.Atoi(strings.TrimSpace(l)); err == nil {
+			ns = append(ns, v)
+		}
+	}
+	return ns
+}
+
+func lastNumber(log string) (int, bool) {
+	ns := numbers(log)
+	if len(ns) == 0 {
+		return 0, false
+	}
+	return ns[len(ns)-1], true
+}
+
+// checkContinues checks that after the last occurrence of n the log counts
+// on n+1, n+2, ... without a gap or a restart.
+func checkContinues(log string, n int) error {
+	ns := numbers(log)
+	at := -1
+	for i, v := range ns {
+		if v == n {
+			at = i
+		}
+	}
+	if at < 0 {
+		return fmt.Errorf("%d never appears", n)
+	}
+	for i, v := range ns[at+1:] {
+		if want := n + 1 + i; v != want {
+			return fmt.Errorf("after %d the counter printed %d where %d was due", n, v, want)
+		}
+	}
+	return nil
+}
+
+func tail(s string, lines int) string {
+	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(ls) > lines {
+		ls = ls[len(ls)-lines:]
+	}
+	return strings.Join(ls, "\n")
+}
