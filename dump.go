@@ -1,16 +1,119 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ckpt/ckpt/checkpoint"
 )
 
-// dumpCommand is a placeholder until the command is written.
+// dumpCommand is `ckpt dump`: checkpoint a running container.
 func dumpCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "dump",
-		Usage:  "not written yet",
-		Action: func(*cli.Context) error { return errors.New("ckpt dump: not written yet") },
+		Name:      "dump",
+		Usage:     "checkpoint a running container with CRIU",
+		ArgsUsage: "CONTAINER",
+		Description: "Writes DIR/<container>/<name>/: CRIU's images, dump.log, descriptors.json and\n" +
+			"container.json. The folder appears only when the dump succeeded. Flags may come\n" +
+			"before or after the container.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "container", Usage: "the container (the seed's -container NAME; or give it as the argument)"},
+			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: ckpt-<UTC time>)"},
+			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.BoolFlag{Name: "leave-running", Value: true, Usage: "keep the container running after the dump"},
+			&cli.BoolFlag{Name: "tcp", Value: true, Usage: "dump established TCP connections"},
+			&cli.BoolFlag{Name: "file-locks", Value: true, Usage: "dump file locks"},
+			&cli.BoolFlag{Name: "pre-dump", Usage: "pre-dump memory first (needs memory dirty tracking)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing checkpoint of the same name"},
+			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "give up on criu after this long"},
+			&cli.StringFlag{Name: "criu", Usage: "criu binary (default: criu on PATH)"},
+			&cli.StringFlag{Name: "bundle", Usage: "the container's OCI bundle folder (default: found)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+		},
+		Action: func(c *cli.Context) error {
+			ref, err := oneContainer(c)
+			if err != nil {
+				return err
+			}
+			d := checkpoint.Dump{
+				Container:      ref,
+				Name:           c.String("name"),
+				Dir:            c.String("dir"),
+				Bundle:         c.String("bundle"),
+				Criu:           c.String("criu"),
+				LeaveRunning:   c.Bool("leave-running"),
+				TCPEstablished: c.Bool("tcp"),
+				FileLocks:      c.Bool("file-locks"),
+				PreDump:        c.Bool("pre-dump"),
+				Force:          c.Bool("force"),
+				Timeout:        c.Duration("timeout"),
+				Warn:           c.App.ErrWriter,
+			}
+			res, err := d.Run(c.Context)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(dumpJSON{
+					Container: res.Meta.Name, ID: res.Meta.ID, Checkpoint: res.Meta.Checkpoint,
+					Path: res.Path, Size: res.Size, DurationMS: res.Duration.Milliseconds(),
+					CriuMS: res.Meta.DurationMS, LeaveRunning: res.Meta.LeaveRunning,
+				})
+			}
+			fmt.Fprintf(c.App.Writer, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
+			fmt.Fprintf(c.App.Writer, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
+			if !res.Meta.LeaveRunning {
+				fmt.Fprintf(c.App.Writer, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
+			}
+			return nil
+		},
 	}
+}
+
+type dumpJSON struct {
+	Container    string `json:"container"`
+	ID           string `json:"id"`
+	Checkpoint   string `json:"checkpoint"`
+	Path         string `json:"path"`
+	Size         int64  `json:"size"`
+	DurationMS   int64  `json:"duration_ms"`
+	CriuMS       int64  `json:"criu_ms"`
+	LeaveRunning bool   `json:"leave_running"`
+}
+
+// oneContainer takes the container from --container or the one argument.
+func oneContainer(c *cli.Context) (string, error) {
+	ref := c.String("container")
+	switch {
+	case ref != "" && c.NArg() > 0:
+		return "", errors.New("give the container either as an argument or with --container, not both")
+	case ref != "":
+		return ref, nil
+	case c.NArg() == 1:
+		return c.Args().First(), nil
+	case c.NArg() == 0:
+		return "", fmt.Errorf("%s: which container? usage: ckpt %s %s", c.Command.Name, c.Command.Name, c.Command.ArgsUsage)
+	default:
+		return "", fmt.Errorf("%s: one container at a time, got %d arguments", c.Command.Name, c.NArg())
+	}
+}
+
+// humanBytes renders n as B, KiB, MiB or GiB.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 2; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMG"[exp])
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -36,10 +37,12 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cleanup":  cmdCleanup,
-			"waitlog":  cmdWaitlog,
-			"lastnum":  cmdLastnum,
-			"numabove": cmdNumabove,
+			"cleanup":   cmdCleanup,
+			"waitlog":   cmdWaitlog,
+			"lastnum":   cmdLastnum,
+			"numabove":  cmdNumabove,
+			"jsonget":   cmdJSONGet,
+			"jsonmatch": cmdJSONMatch,
 		},
 	})
 }
@@ -224,4 +227,59 @@ func tail(s string, lines int) string {
 		ls = ls[len(ls)-lines:]
 	}
 	return strings.Join(ls, "\n")
+}
+
+// jsonget FILE PATH VAR: sets VAR to the value at PATH in the JSON file.
+// jsonmatch FILE PATH REGEXP: fails unless the value at PATH matches.
+// PATH is a dot-separated list of object keys and array indexes
+// ("items.0.name"), or "." for the whole document; strings are taken as
+// they are, other values as JSON. A file that is not valid JSON fails both.
+func cmdJSONGet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: jsonget FILE PATH VAR")
+	}
+	ts.Setenv(args[2], jsonAt(ts, args[0], args[1]))
+}
+
+func cmdJSONMatch(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: jsonmatch FILE PATH REGEXP")
+	}
+	re, err := regexp.Compile(args[2])
+	ts.Check(err)
+	got := jsonAt(ts, args[0], args[1])
+	if re.MatchString(got) == neg {
+		ts.Fatalf("%s: %s is %q; want match %v for %q", args[0], args[1], got, !neg, args[2])
+	}
+}
+
+func jsonAt(ts *testscript.TestScript, file, path string) string {
+	var v any
+	if err := json.Unmarshal([]byte(ts.ReadFile(file)), &v); err != nil {
+		ts.Fatalf("%s is not valid JSON: %v", file, err)
+	}
+	if path != "." {
+		for _, k := range strings.Split(path, ".") {
+			switch x := v.(type) {
+			case map[string]any:
+				var ok bool
+				if v, ok = x[k]; !ok {
+					ts.Fatalf("%s: no key %q at %s", file, k, path)
+				}
+			case []any:
+				i, err := strconv.Atoi(k)
+				if err != nil || i < 0 || i >= len(x) {
+					ts.Fatalf("%s: no index %q at %s (length %d)", file, k, path, len(x))
+				}
+				v = x[i]
+			default:
+				ts.Fatalf("%s: %s goes through a %T", file, path, v)
+			}
+		}
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

@@ -1,0 +1,29 @@
+# The README's two commands: `make demo` and `make test`.
+export PATH := /usr/local/sbin:/usr/local/bin:/usr/local/go/bin:$(PATH)
+GO ?= go
+
+.PHONY: all build setup test unit demo clean
+
+all: build
+
+build:
+	$(GO) build -o ckpt .
+
+setup:
+	bash scripts/setup.sh
+
+# Set-up, vet, then every test: unit tests and the end-to-end testscripts,
+# which run ckpt against real dockerd and criu.
+test: setup
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 60m ./...
+
+# Unit tests only: no root, dockerd or criu needed.
+unit:
+	$(GO) test -count=1 -run 'Test[^S]|TestS[^c]' ./...
+
+demo: setup build
+	bash scripts/demo.sh
+
+clean:
+	rm -f ckpt

@@ -1,0 +1,112 @@
+package checkpoint
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/ckpt/ckpt/criucmd"
+)
+
+// DumpPlan is what a dump needs to know about the container beyond its
+// mounts, gathered from /proc and config.json. It is plain data so that the
+// options it leads to are computed (and tested) without root.
+type DumpPlan struct {
+	PID          int
+	Rootfs       string
+	Spec         *specs.Spec
+	Externals    []string          // mount externals, from mountscan
+	NSInodes     map[string]uint64 // namespace type ("network") → inode, for those config.json gives a path
+	FreezeCgroup string            // freezer cgroup dir, "" when none was found
+	Ttys         []string          // tty[rdev:dev] keys of the init process's terminal, if any
+	ImagesDir    string
+
+	LeaveRunning   bool
+	TCPEstablished bool
+	FileLocks      bool
+}
+
+// extNSKey is how runc names an external namespace to CRIU: the key is
+// looked up again on restore, where runc passes the namespace's descriptor.
+var extNSKey = map[specs.LinuxNamespaceType]string{
+	specs.NetworkNamespace: "net",
+	specs.PIDNamespace:     "pid",
+}
+
+var extNSName = map[specs.LinuxNamespaceType]string{
+	specs.NetworkNamespace: "extRootNetNS",
+	specs.PIDNamespace:     "extRootPidNS",
+}
+
+// DumpOptions turns the plan into criu options as runc builds them for
+// `runc checkpoint`: --root, --manage-cgroups, --ext-unix-sk, the freezer
+// cgroup, external mounts, namespaces given by path as externals, an empty
+// network namespace (Docker plumbs the network again on restore), and
+// --shell-job with the terminal as external for a TTY container.
+func (p DumpPlan) DumpOptions() (criucmd.Options, error) {
+	o := criucmd.Options{
+		Action:         criucmd.Dump,
+		PID:            p.PID,
+		ImagesDir:      p.ImagesDir,
+		WorkDir:        p.ImagesDir,
+		Root:           p.Rootfs,
+		ManageCgroups:  true,
+		ExtUnixSk:      true,
+		FreezeCgroup:   p.FreezeCgroup,
+		LeaveRunning:   p.LeaveRunning,
+		TCPEstablished: p.TCPEstablished,
+		FileLocks:      p.FileLocks,
+		LogFile:        "dump.log",
+		External:       append([]string{}, p.Externals...),
+	}
+	if p.Spec == nil || p.Spec.Linux == nil {
+		return o, fmt.Errorf("config.json has no linux section")
+	}
+	ownNet := false
+	for _, ns := range p.Spec.Linux.Namespaces {
+		if ns.Path == "" {
+			if ns.Type == specs.NetworkNamespace {
+				ownNet = true
+			}
+			continue
+		}
+		key, ok := extNSKey[ns.Type]
+		if !ok {
+			return o, fmt.Errorf("the container joins the %s namespace at %s; CRIU can only take network and pid namespaces from outside", ns.Type, ns.Path)
+		}
+		ino, ok := p.NSInodes[string(ns.Type)]
+		if !ok {
+			return o, fmt.Errorf("no inode known for the %s namespace at %s", ns.Type, ns.Path)
+		}
+		o.External = append(o.External, fmt.Sprintf("%s[%d]:%s", key, ino, extNSName[ns.Type]))
+	}
+	if ownNet {
+		o.EmptyNS = []string{"net"}
+	}
+	if len(p.Ttys) > 0 {
+		o.ShellJob = true
+		o.External = append(o.External, p.Ttys...)
+	}
+	return o, nil
+}
+
+// FreezerDir is the freezer cgroup of a container whose config.json names
+// cgroupsPath, on cgroup v1 (controller folder) or v2 (unified tree).
+// systemd-style paths ("slice:prefix:name") are translated as runc does.
+func FreezerDir(cgroupRoot string, v2 bool, cgroupsPath string) string {
+	p := cgroupsPath
+	if parts := strings.Split(p, ":"); len(parts) == 3 && !strings.HasPrefix(p, "/") {
+		slice, prefix, name := parts[0], parts[1], parts[2]
+		if slice == "" {
+			slice = "system.slice"
+		}
+		p = path.Join("/", slice, prefix+"-"+name+".scope")
+	}
+	if v2 {
+		return filepath.Join(cgroupRoot, p)
+	}
+	return filepath.Join(cgroupRoot, "freezer", p)
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# setup.sh installs and starts everything ckpt and its tests need, on a fresh
+# Debian 12 machine or again on one that has it all (then in a few seconds):
+#   - Debian packages: docker.io, iptables, busybox-static, CRIU's build deps;
+#   - CRIU 4.2.1 built from the upstream tarball of Debian's forky source
+#     package (bookworm's 3.17 and trixie's 4.1 fail on this kernel), installed
+#     as /usr/local/sbin/criu so that ckpt and runc both find it first;
+#   - a self-test of that criu (a plain process, and one with a TCP connection);
+#   - dockerd with {"experimental": true}, started in the background if it does
+#     not answer (there is no systemd here), log in /var/log/dockerd.log;
+#   - the local images ckpt-busybox and ckpt-apps (no registry is needed).
+# Every step says what it does; a failing step prints why and exits non-zero.
+set -euo pipefail
+
+CRIU_VERSION=4.2.1
+CRIU_SHA256=29ec0ee09e296479fe7048c80980e8ef1d0684d0b0204c2b101dfea19f6725b9
+CRIU_SRC=/usr/local/src/ckpt-criu
+CRIU_BIN=/usr/local/sbin/criu
+STATE=/var/lib/ckpt-setup
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/local/go/bin:$PATH
+export DEBIAN_FRONTEND=noninteractive
+
+step() { printf '== %s\n' "$*"; }
+die() {
+	printf 'setup: FAILED: %s\n' "$*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "run as root (CRIU and dockerd need it): sudo $0"
+mkdir -p "$STATE"
+
+# --- Debian packages ---------------------------------------------------------
+PKGS=(docker.io iptables busybox-static ca-certificates
+	build-essential pkg-config python3 python3-protobuf
+	libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
+	libnl-3-dev libnet1-dev libcap-dev libbsd-dev libgnutls28-dev uuid-dev libnftables-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	step "installing Debian packages: ${missing[*]}"
+	apt-get update -q >/dev/null || die "apt-get update failed"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/ckpt-setup-apt.log 2>&1 ||
+		die "apt-get install failed; see /tmp/ckpt-setup-apt.log"
+else
+	step "Debian packages: all there"
+fi
+
+# --- CRIU --------------------------------------------------------------------
+criu_ok() {
+	command -v criu >/dev/null || return 1
+	[ "$(command -v criu)" = "$CRIU_BIN" ] || return 1
+	local v
+	v=$(criu --version 2>/dev/null | sed -n 's/^Version: *//p')
+	[ "$(printf '%s\n%s\n' 4.2 "$v" | sort -V | head -1)" = 4.2 ] || return 1
+	timeout 60 criu check >/dev/null 2>&1
+}
+
+build_criu() {
+	step "building CRIU $CRIU_VERSION from Debian's forky source package"
+	cat >/etc/apt/sources.list.d/ckpt-forky-src.sources <<-EOF
+		Types: deb-src
+		URIs: http://deb.debian.org/debian
+		Suites: forky
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+	apt-get update -q >/dev/null || die "apt-get update (forky deb-src) failed"
+	mkdir -p "$CRIU_SRC"
+	cd "$CRIU_SRC"
+	local tarball=criu_${CRIU_VERSION}.orig.tar.xz uri
+	if ! echo "$CRIU_SHA256  $tarball" | sha256sum -c --quiet 2>/dev/null; then
+		# The debian.tar.xz of that source package answers 404, so take the
+		# upstream tarball's address from apt rather than 'apt-get source'.
+		uri=$(apt-get source --print-uris "criu/forky" 2>/dev/null | grep -o "'[^']*/$tarball'" | tr -d "'") ||
+			die "no $tarball in Debian's forky sources (apt-get source --print-uris criu/forky)"
+		[ -n "$uri" ] || die "no $tarball in Debian's forky sources"
+		/usr/lib/apt/apt-helper download-file "$uri" "$tarball" "SHA256:$CRIU_SHA256" >/dev/null 2>&1 ||
+			die "download of $uri failed"
+		echo "$CRIU_SHA256  $tarball" | sha256sum -c --quiet || die "$tarball: SHA-256 mismatch"
+	fi
+	rm -rf "criu-$CRIU_VERSION"
+	tar xf "$tarball"
+	make -C "criu-$CRIU_VERSION" -j"$(nproc)" criu >"$CRIU_SRC/build.log" 2>&1 ||
+		die "CRIU build failed; see $CRIU_SRC/build.log"
+	install -m 0755 "criu-$CRIU_VERSION/criu/criu" "$CRIU_BIN"
+	hash -r
+	cd "$REPO"
+}
+
+if criu_ok; then
+	step "criu: $(criu --version | head -1) at $CRIU_BIN, criu check passes"
+else
+	build_criu
+	criu_ok || die "criu $CRIU_VERSION was built but 'criu check' fails: $(criu check 2>&1 | tail -5)"
+	step "criu: $(criu --version | head -1) installed at $CRIU_BIN"
+fi
+
+# --- CRIU self-test ------------------------------------------------------------
+# A throwaway process, then a process tree holding both ends of a TCP
+# connection, are dumped and restored for real. The result is remembered for
+# this criu binary and kernel so the next run is fast.
+selftest_key="$(sha256sum "$CRIU_BIN" | cut -c1-16)-$(uname -r)"
+if [ "$(cat "$STATE/criu-selftest" 2>/dev/null)" = "$selftest_key" ]; then
+	step "criu self-test: passed before for this criu and kernel"
+else
+	step "criu self-test: dump and restore a process, and one with a TCP connection"
+	"$REPO/scripts/criu-selftest.sh" || die "criu self-test failed (logs above)"
+	echo "$selftest_key" >"$STATE/criu-selftest"
+fi
+
+# --- dockerd -------------------------------------------------------------------
+step "docker: experimental mode in /etc/docker/daemon.json"
+mkdir -p /etc/docker
+changed=$(/usr/bin/python3 - <<-'EOF'
+	import json, os
+	p = "/etc/docker/daemon.json"
+	cfg = {}
+	if os.path.exists(p) and os.path.getsize(p) > 0:
+	    with open(p) as f:
+	        cfg = json.load(f)
+	if cfg.get("experimental") is True:
+	    print("no")
+	else:
+	    cfg["experimental"] = True
+	    with open(p + ".tmp", "w") as f:
+	        json.dump(cfg, f, indent=2)
+	        f.write("\n")
+	    os.replace(p + ".tmp", p)
+	    print("yes")
+EOF
+) || die "could not merge {\"experimental\": true} into /etc/docker/daemon.json"
+
+docker_up() { timeout 10 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
+if docker_up && [ "$changed" = yes ]; then
+	step "docker: restarting dockerd to turn on experimental mode"
+	pkill -x dockerd || true
+	for _ in $(seq 1 50); do pgrep -x dockerd >/dev/null || break; sleep 0.2; done
+fi
+if ! docker_up; then
+	step "docker: starting dockerd (log: /var/log/dockerd.log)"
+	nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+	for _ in $(seq 1 150); do docker_up && break; sleep 0.2; done
+	docker_up || die "dockerd did not answer within 30 s; see /var/log/dockerd.log: $(tail -5 /var/log/dockerd.log)"
+fi
+[ "$(docker info --format '{{.ExperimentalBuild}}')" = true ] ||
+	die "dockerd runs without experimental mode; restart it (pkill dockerd) and run setup again"
+step "docker: $(docker info --format 'engine {{.ServerVersion}}, experimental {{.ExperimentalBuild}}')"
+
+# --- local images --------------------------------------------------------------
+"$REPO/scripts/images.sh" || die "building the local test images failed"
+step "setup done"
