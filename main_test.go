@@ -37,12 +37,13 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cleanup":   cmdCleanup,
-			"waitlog":   cmdWaitlog,
-			"lastnum":   cmdLastnum,
-			"numabove":  cmdNumabove,
-			"jsonget":   cmdJSONGet,
-			"jsonmatch": cmdJSONMatch,
+			"cleanup":    cmdCleanup,
+			"waitlog":    cmdWaitlog,
+			"lastnum":    cmdLastnum,
+			"numabove":   cmdNumabove,
+			"jsonget":    cmdJSONGet,
+			"engineckpt": cmdEngineCheckpoint,
+			"jsonmatch":  cmdJSONMatch,
 		},
 	})
 }
@@ -136,28 +137,30 @@ func cmdWaitlog(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("log of %s did not match %q within %v; log ends:\n%s", args[0], args[1], limit, tail(string(out), 20))
 }
 
-// lastnum CONTAINER VAR: sets VAR to the last line of the container's log
-// that is a plain number (the counters print one per line).
+// lastnum [-prefix WORD] CONTAINER VAR: sets VAR to the last number the
+// container's log printed on a line of its own, or after WORD and a space
+// with -prefix ("ok 12" from the memory workload).
 func cmdLastnum(ts *testscript.TestScript, neg bool, args []string) {
+	prefix, args := prefixFlag(args)
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: lastnum CONTAINER VAR")
+		ts.Fatalf("usage: lastnum [-prefix WORD] CONTAINER VAR")
 	}
 	out, err := exec.Command("docker", "logs", args[0]).CombinedOutput()
 	ts.Check(err)
-	n, ok := lastNumber(string(out))
+	n, ok := lastNumber(string(out), prefix)
 	if !ok {
 		ts.Fatalf("no number in the log of %s:\n%s", args[0], tail(string(out), 20))
 	}
 	ts.Setenv(args[1], strconv.Itoa(n))
 }
 
-// numabove CONTAINER N [SECONDS]: waits until the container's log shows
-// N+1 directly after... more precisely until the log's last number is above
-// N; it fails if any number between N and the last is missing or repeated
-// past N (the counter must go on, not restart).
+// numabove [-prefix WORD] CONTAINER N [SECONDS]: waits until the log's last
+// number is above N, and fails if the numbers after the last N are not
+// N+1, N+2, ... (the counter must go on, not restart or skip).
 func cmdNumabove(ts *testscript.TestScript, neg bool, args []string) {
+	prefix, args := prefixFlag(args)
 	if neg || len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: numabove CONTAINER N [SECONDS]")
+		ts.Fatalf("usage: numabove [-prefix WORD] CONTAINER N [SECONDS]")
 	}
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
@@ -171,8 +174,8 @@ func cmdNumabove(ts *testscript.TestScript, neg bool, args []string) {
 	var out []byte
 	for time.Now().Before(deadline) {
 		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
-		if last, ok := lastNumber(string(out)); ok && last > n {
-			if err := checkContinues(string(out), n); err != nil {
+		if last, ok := lastNumber(string(out), prefix); ok && last > n {
+			if err := checkContinues(string(out), prefix, n); err != nil {
 				ts.Fatalf("log of %s: %v\n%s", args[0], err, tail(string(out), 20))
 			}
 			return
@@ -182,18 +185,30 @@ func cmdNumabove(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("log of %s shows no number above %d within %v; log ends:\n%s", args[0], n, limit, tail(string(out), 20))
 }
 
-func numbers(log string) []int {
+func prefixFlag(args []string) (string, []string) {
+	if len(args) >= 2 && args[0] == "-prefix" {
+		return args[1] + " ", args[2:]
+	}
+	return "", args
+}
+
+// numbers gives the numbers printed one a line, after prefix.
+func numbers(log, prefix string) []int {
 	var ns []int
 	for _, l := range strings.Split(log, "\n") {
-		if v, err := strconv.Atoi(strings.TrimSpace(l)); err == nil {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, prefix) {
+			continue
+		}
+		if v, err := strconv.Atoi(l[len(prefix):]); err == nil {
 			ns = append(ns, v)
 		}
 	}
 	return ns
 }
 
-func lastNumber(log string) (int, bool) {
-	ns := numbers(log)
+func lastNumber(log, prefix string) (int, bool) {
+	ns := numbers(log, prefix)
 	if len(ns) == 0 {
 		return 0, false
 	}
@@ -202,8 +217,8 @@ func lastNumber(log string) (int, bool) {
 
 // checkContinues checks that after the last occurrence of n the log counts
 // on n+1, n+2, ... without a gap or a restart.
-func checkContinues(log string, n int) error {
-	ns := numbers(log)
+func checkContinues(log, prefix string, n int) error {
+	ns := numbers(log, prefix)
 	at := -1
 	for i, v := range ns {
 		if v == n {
@@ -282,4 +297,22 @@ func jsonAt(ts *testscript.TestScript, file, path string) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// engineckpt CONTAINER DIR NAME: copies the checkpoint folder DIR to where
+// Engine 20.10 reads checkpoint NAME of CONTAINER
+// (/var/lib/docker/containers/<id>/checkpoints/NAME), replacing an older
+// copy, so that stock `docker start --checkpoint NAME` can restore it.
+func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: engineckpt CONTAINER DIR NAME")
+	}
+	id, err := exec.Command("docker", "inspect", "-f", "{{.Id}}", args[0]).Output()
+	ts.Check(err)
+	dst := "/var/lib/docker/containers/" + strings.TrimSpace(string(id)) + "/checkpoints/" + args[2]
+	ts.Check(os.RemoveAll(dst))
+	ts.Check(os.MkdirAll(dst[:strings.LastIndex(dst, "/")], 0o700))
+	if out, err := exec.Command("cp", "-a", ts.MkAbs(args[1]), dst).CombinedOutput(); err != nil {
+		ts.Fatalf("cp %s %s: %v: %s", args[1], dst, err, out)
+	}
 }

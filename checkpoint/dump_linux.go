@@ -22,6 +22,10 @@ import (
 // soft-dirty bit, before anything is frozen.
 var ErrNoDirtyTracking = errors.New("pre-dump needs memory dirty tracking (the soft-dirty bit), which this kernel lacks")
 
+// ErrTtyStop refuses a stop-mode dump of a container with a terminal: the
+// engine could not bring it back, so stopping it would lose it.
+var ErrTtyStop = errors.New("refusing to stop a container with a terminal")
+
 // Dump is what `ckpt dump` asks for.
 type Dump struct {
 	Container      string        // name or ID prefix
@@ -77,8 +81,13 @@ func (d Dump) Run(ctx context.Context) (*DumpResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	if len(plan.Ttys) > 0 && d.Warn != nil {
-		fmt.Fprintf(d.Warn, "ckpt: %s has a terminal (docker run -t): it is dumped with --shell-job and its pty as external.\n", info.Name)
+	if len(plan.Ttys) > 0 {
+		if !d.LeaveRunning {
+			return nil, fmt.Errorf("%w: %s has a terminal (docker run -t) and Docker cannot restore a checkpoint of it, so ckpt will not stop it; dump it with --leave-running", ErrTtyStop, info.Name)
+		}
+		if d.Warn != nil {
+			fmt.Fprintf(d.Warn, "ckpt: %s has a terminal (docker run -t): it is dumped with --shell-job and its pty as external, but Docker cannot restore it (runc's restore fails with \"criu failed: type NOTIFY errno 0\"); the container keeps running.\n", info.Name)
+		}
 	}
 	name := d.Name
 	if name == "" {

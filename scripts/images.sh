@@ -32,7 +32,7 @@ import() {
 	echo "== image $1 built (hash $2)"
 }
 
-bb_hash=$( { sha256sum "$BUSYBOX"; sha256sum "$0"; } | sha256sum | cut -c1-16)
+bb_hash=$( { sha256sum <"$BUSYBOX"; sha256sum <"$0"; } | sha256sum | cut -c1-16)
 if [ "$(label ckpt-busybox)" = "$bb_hash" ]; then
 	echo "== image ckpt-busybox: up to date"
 else

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"net"
@@ -15,7 +16,11 @@ import (
 func main() {
 	addr := flag.String("listen", ":7777", "address to listen on")
 	flag.Parse()
-	ln, err := net.Listen("tcp", *addr)
+	// Plain TCP, not Go's default MPTCP (Go >= 1.24): CRIU cannot dump
+	// MPTCP sockets ("inet: Unsupported proto 262").
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	ln, err := lc.Listen(context.Background(), "tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "echo: %v\n", err)
 		os.Exit(1)
