@@ -1,0 +1,192 @@
+package criucmd
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Action is the criu command to run.
+type Action string
+
+// The criu commands ckpt uses.
+const (
+	// Dump checkpoints a process tree into ImagesDir.
+	Dump Action = "dump"
+	// PreDump copies memory while the tree keeps running, so that a later
+	// Dump with PrevImagesDir has less to write while the tree is frozen.
+	PreDump Action = "pre-dump"
+	// Restore recreates a process tree from ImagesDir.
+	Restore Action = "restore"
+)
+
+// ParseAction returns s as an Action, or an error wrapping ErrUnknownAction.
+func ParseAction(s string) (Action, error) {
+	switch a := Action(s); a {
+	case Dump, PreDump, Restore:
+		return a, nil
+	default:
+		return "", fmt.Errorf("%w %q (want %q, %q or %q)", ErrUnknownAction, s, Dump, PreDump, Restore)
+	}
+}
+
+// dumps reports whether the action reads a live process tree (dump or
+// pre-dump), as opposed to restoring one.
+func (a Action) dumps() bool { return a == Dump || a == PreDump }
+
+// DefaultLogLevel is CRIU's most verbose level, the one runc uses: a failed
+// dump is only diagnosable with the debug lines around the error.
+const DefaultLogLevel = 4
+
+// DefaultTimeout bounds a criu run when Options.Timeout is zero.
+const DefaultTimeout = 10 * time.Minute
+
+// InheritFD tells criu restore that descriptor FD, already open in criu, is
+// the resource CRIU recorded under Key at dump time (--inherit-fd fd[FD]:Key).
+type InheritFD struct {
+	// FD is the descriptor number in the criu process.
+	FD int
+	// Key names the resource, e.g. "extRootNetNS" or "pipe:[12345]".
+	Key string
+}
+
+// Options describes one criu invocation. It is plain data: Args turns it
+// into argv and Run executes it. Fields that do not apply to Action must be
+// left at their zero value; Args rejects them instead of silently dropping
+// them.
+type Options struct {
+	// Action is the criu command: Dump, PreDump or Restore.
+	Action Action
+	// PID is the root of the process tree to dump (-t). Dump and pre-dump
+	// only; for a container this is its init process as seen from the host.
+	PID int
+	// ImagesDir is where images are written or read (-D). Absolute.
+	ImagesDir string
+	// WorkDir is where criu writes its log and pidfile (-W). Absolute;
+	// empty means criu uses ImagesDir.
+	WorkDir string
+	// PrevImagesDir is the images of an earlier pre-dump
+	// (--prev-images-dir). CRIU resolves a relative path against
+	// ImagesDir, e.g. "../pre1". Dump and pre-dump only.
+	PrevImagesDir string
+	// Root is the container's root filesystem (--root): the merged overlay
+	// directory on dump, a mount point holding the rootfs on restore.
+	// Absolute; empty means the host's /.
+	Root string
+	// ManageCgroups makes criu save and restore the tasks' cgroups
+	// (--manage-cgroups).
+	ManageCgroups bool
+	// ManageCgroupsMode is one of "", "soft", "full", "strict", "ignore"
+	// (--manage-cgroups=MODE); "" keeps CRIU's default (soft). These are
+	// the modes runc accepts. Requires ManageCgroups.
+	ManageCgroupsMode string
+	// FreezeCgroup is the freezer cgroup directory of the container
+	// (--freeze-cgroup). criu then freezes the tree through the cgroup
+	// rather than with ptrace, as runc does. Absolute; dump and pre-dump only.
+	FreezeCgroup string
+	// TrackMem turns on the kernel's soft-dirty memory tracking
+	// (--track-mem) so that a later dump writes only changed pages. Needs
+	// CONFIG_MEM_SOFT_DIRTY. Dump and pre-dump only.
+	TrackMem bool
+	// AutoDedup punches pages already present in PrevImagesDir out of the
+	// parent images on dump, and out of the images as they are restored
+	// (--auto-dedup).
+	AutoDedup bool
+	// LeaveRunning keeps the tree running after a dump (--leave-running).
+	// Dump and pre-dump only.
+	LeaveRunning bool
+	// ShellJob allows a tree whose root is not a session leader, or that
+	// uses a terminal inherited from outside (--shell-job).
+	ShellJob bool
+	// ExtUnixSk allows unix sockets whose peer is outside the tree
+	// (--ext-unix-sk).
+	ExtUnixSk bool
+	// FileLocks dumps and restores file locks (--file-locks).
+	FileLocks bool
+	// TCPEstablished checkpoints and restores established TCP connections
+	// (--tcp-established).
+	TCPEstablished bool
+	// TCPSkipInFlight ignores half-open incoming TCP connections
+	// (--skip-in-flight). Dump and pre-dump only.
+	TCPSkipInFlight bool
+	// TCPClose dumps established connections without their state and
+	// restores them closed (--tcp-close). Excludes TCPEstablished.
+	TCPClose bool
+	// LinkRemap lets criu dump files that are open but unlinked by linking
+	// them back (--link-remap). Dump and pre-dump only.
+	LinkRemap bool
+	// EvasiveDevices lets restore use any path to a device file when the
+	// original one is missing (--evasive-devices). Restore only; runc sets it.
+	EvasiveDevices bool
+	// RestoreDetached makes criu exit once the tree is restored instead of
+	// waiting for it (--restore-detached). Restore only.
+	RestoreDetached bool
+	// RestoreSibling restores the root task as a sibling of criu rather
+	// than its child (--restore-sibling). Restore only; runc sets it.
+	RestoreSibling bool
+	// PidFile is where restore writes the restored root's PID (--pidfile),
+	// relative to WorkDir unless absolute. Restore only.
+	PidFile string
+	// LSMProfile is the AppArmor or SELinux profile to restore into
+	// (--lsm-profile), as "apparmor:NAME" or "selinux:CONTEXT". Restore only.
+	LSMProfile string
+	// LSMMountContext replaces the SELinux context of mounts that have one
+	// (--lsm-mount-context). Restore only.
+	LSMMountContext string
+	// EmptyNS lists namespaces criu creates but does not fill
+	// (--empty-ns). CRIU accepts only "net".
+	EmptyNS []string
+	// External lists resources outside the tree, already formatted for
+	// --external: "mnt[/data]:/data", "tty[88000:3d]",
+	// "net[4026532000]:extRootNetNS". Kept in the given order.
+	External []string
+	// InheritFDs maps descriptors passed to criu onto resources recorded
+	// at dump time (--inherit-fd). Restore only.
+	InheritFDs []InheritFD
+	// LogLevel is criu's verbosity, 1 to 4 (-vN); 0 means DefaultLogLevel.
+	LogLevel int
+	// LogFile is criu's log (-o), relative to WorkDir (or ImagesDir)
+	// unless absolute; empty means "<action>.log", e.g. "dump.log".
+	LogFile string
+
+	// Timeout bounds the run; zero means DefaultTimeout. Not part of argv.
+	Timeout time.Duration
+	// ExtraFiles are passed to criu as descriptors 3, 4, ... so that
+	// InheritFDs can refer to them. Not part of argv; used by Run.
+	ExtraFiles []*os.File
+}
+
+// logFile returns the log name criu is given, defaulting to "<action>.log".
+func (o Options) logFile() string {
+	if o.LogFile != "" {
+		return o.LogFile
+	}
+	return string(o.Action) + ".log"
+}
+
+// LogPath returns where criu writes its log for these options: LogFile when
+// absolute, else LogFile inside WorkDir, or inside ImagesDir when WorkDir is
+// empty (criu's own rule).
+func (o Options) LogPath() string {
+	f := o.logFile()
+	if filepath.IsAbs(f) {
+		return f
+	}
+	dir := o.WorkDir
+	if dir == "" {
+		dir = o.ImagesDir
+	}
+	return filepath.Join(dir, f)
+}
+
+// checkCgroupMode validates a --manage-cgroups mode. It accepts the modes
+// runc accepts, so that a mode which works with `runc checkpoint` works here.
+func checkCgroupMode(mode string) error {
+	switch mode {
+	case "", "soft", "full", "strict", "ignore":
+		return nil
+	default:
+		return fmt.Errorf("ManageCgroupsMode %q: want one of soft, full, strict, ignore", mode)
+	}
+}

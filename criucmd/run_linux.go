@@ -1,0 +1,143 @@
+package criucmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Run executes criu at criuPath with the argv Args builds from o.
+//
+// It creates WorkDir (and ImagesDir for a dump) with mode 0700, removes a
+// log left at o.LogPath() by an earlier run so that errors are never quoted
+// from it, and runs criu with stdin on /dev/null and o.ExtraFiles as fds 3,
+// 4, .... When o.Timeout (default DefaultTimeout) passes or ctx is done,
+// criu gets SIGTERM, so that it can thaw the tree, then SIGKILL after a
+// grace period.
+//
+// A restore should set RestoreDetached: without it criu waits for the
+// restored tree to exit, and Run would wait (and time out) with it.
+//
+// The Result is returned whenever criu was started. A failure of criu is
+// an *Error; its Err wraps ErrTimeout on timeout and the context's error on
+// cancellation.
+func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
+	args, err := Args(o)
+	if err != nil {
+		return nil, err
+	}
+	if criuPath == "" {
+		return nil, fmt.Errorf("run criu %s: %w: empty path (use FindCriu)", o.Action, ErrNotFound)
+	}
+	if err := checkInheritFDs(o); err != nil {
+		return nil, fmt.Errorf("run criu %s: %w: %w", o.Action, ErrInvalidOptions, err)
+	}
+	if err := prepareDirs(o); err != nil {
+		return nil, fmt.Errorf("run criu %s: %w", o.Action, err)
+	}
+
+	out, err := os.CreateTemp("", "ckpt-criu-output-*")
+	if err != nil {
+		return nil, fmt.Errorf("run criu %s: capture file: %w", o.Action, err)
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	cmd := exec.CommandContext(runCtx, criuPath, args...)
+	cmd.Stdout = out
+	cmd.Stderr = out
+	cmd.ExtraFiles = o.ExtraFiles
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = termGrace
+
+	res := &Result{Argv: append([]string{criuPath}, args...), LogPath: o.LogPath()}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("run criu %s: start %s: %w", o.Action, criuPath, err)
+	}
+	waitErr := cmd.Wait()
+	res.Duration = time.Since(start)
+	res.Output, _ = readTail(out, maxOutput) // best effort: only used in messages
+
+	if waitErr == nil {
+		// criu exited 0; a deadline that passed after that changes nothing.
+		return res, nil
+	}
+	e := &Error{
+		Action:   o.Action,
+		Argv:     res.Argv,
+		ExitCode: -1,
+		LogPath:  res.LogPath,
+		Lines:    readLog(res.LogPath),
+		Stderr:   res.Output,
+		Err:      waitErr,
+	}
+	if cmd.ProcessState != nil {
+		e.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	if len(e.Lines) == 0 {
+		e.Lines = ParseLog(strings.NewReader(res.Output))
+	}
+	switch {
+	case ctx.Err() != nil:
+		e.Err = fmt.Errorf("cancelled after %s: %w", res.Duration.Round(time.Millisecond), context.Cause(ctx))
+	case runCtx.Err() != nil:
+		note := ""
+		if o.FreezeCgroup != "" {
+			note = fmt.Sprintf("; check that %s is THAWED", filepath.Join(o.FreezeCgroup, "freezer.state"))
+		}
+		e.Err = fmt.Errorf("%w after %s%s", ErrTimeout, timeout, note)
+	}
+	return res, e
+}
+
+// prepareDirs creates the directories criu writes into and checks that a
+// restore's images exist; it also removes a stale log.
+func prepareDirs(o Options) error {
+	if o.Action.dumps() {
+		if err := os.MkdirAll(o.ImagesDir, 0o700); err != nil {
+			return fmt.Errorf("images dir: %w", err)
+		}
+	} else {
+		fi, err := os.Stat(o.ImagesDir)
+		if err != nil {
+			return fmt.Errorf("images dir: %w", err)
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("images dir %s: not a directory", o.ImagesDir)
+		}
+	}
+	if o.WorkDir != "" {
+		if err := os.MkdirAll(o.WorkDir, 0o700); err != nil {
+			return fmt.Errorf("work dir: %w", err)
+		}
+	}
+	if err := os.Remove(o.LogPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove old log: %w", err)
+	}
+	return nil
+}
+
+// readLog parses the log at path; a missing or unreadable log gives no lines.
+func readLog(path string) []LogLine {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	return ParseLog(f)
+}
