@@ -1,16 +1,60 @@
 package main
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ckpt/ckpt/checkpoint"
 )
 
-// listCommand is a placeholder until the command is written.
+// listCommand is `ckpt list`: the complete checkpoints in a store.
 func listCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "list",
-		Usage:  "not written yet",
-		Action: func(*cli.Context) error { return errors.New("ckpt list: not written yet") },
+		Name:      "list",
+		Usage:     "list the checkpoints under --dir",
+		ArgsUsage: "[CONTAINER]",
+		Description: "One line per complete checkpoint: container, name, time, size, processes and\n" +
+			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
+			"make are not listed.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.BoolFlag{Name: "json", Usage: "print a JSON array"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
+			}
+			entries, err := checkpoint.Store{Dir: c.String("dir")}.List(c.Args().First())
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				if entries == nil {
+					entries = []checkpoint.Entry{}
+				}
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(entries)
+			}
+			if len(entries) == 0 {
+				fmt.Fprintf(c.App.ErrWriter, "no checkpoints in %s\n", c.String("dir"))
+				return nil
+			}
+			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CONTAINER\tCHECKPOINT\tCREATED\tSIZE\tPROCESSES\tSTOPPED")
+			for _, e := range entries {
+				stopped := "no"
+				if e.Stopped {
+					stopped = "yes"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", e.Container, e.Name,
+					e.Created.Local().Format(time.DateTime), humanBytes(e.Size), e.Processes, stopped)
+			}
+			return tw.Flush()
+		},
 	}
 }

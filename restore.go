@@ -1,16 +1,66 @@
 package main
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ckpt/ckpt/checkpoint"
 )
 
-// restoreCommand is a placeholder until the command is written.
+// restoreCommand is `ckpt restore`: start a container again from a
+// checkpoint, in place or as a new container.
 func restoreCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "restore",
-		Usage:  "not written yet",
-		Action: func(*cli.Context) error { return errors.New("ckpt restore: not written yet") },
+		Name:      "restore",
+		Usage:     "restore a container from a checkpoint, in place or as a new container",
+		ArgsUsage: "CONTAINER",
+		Description: "In place (default), CONTAINER must exist and be stopped: ckpt puts the checkpoint\n" +
+			"where the engine reads it and starts the container from it. With --as NEWNAME,\n" +
+			"ckpt creates a new container from the configuration recorded at dump time and\n" +
+			"restores into it; the original may keep running, or be gone. Established TCP\n" +
+			"connections come back closed (CRIU tcp-close); listening sockets keep serving.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: the newest complete one)"},
+			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.StringFlag{Name: "as", Usage: "create a new container of this name and restore into it"},
+			&cli.StringSliceFlag{Name: "publish", Usage: "with --as: [IP:]HOST:CONTAINER[/PROTO] port binding, replacing the recorded ones (repeatable)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+		},
+		Action: func(c *cli.Context) error {
+			ref, err := oneContainer(c)
+			if err != nil {
+				return err
+			}
+			r := checkpoint.Restore{
+				Container: ref,
+				Name:      c.String("name"),
+				Dir:       c.String("dir"),
+				As:        c.String("as"),
+				Publish:   c.StringSlice("publish"),
+			}
+			res, err := r.Run(c.Context)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			how := "copied"
+			if res.Linked {
+				how = "hard-linked"
+			}
+			verb := "restored"
+			if res.Clone {
+				verb = "restored as new container"
+			}
+			fmt.Fprintf(c.App.Writer, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, ref)
+			fmt.Fprintf(c.App.Writer, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+			return nil
+		},
 	}
 }

@@ -1,0 +1,139 @@
+package checkpoint
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/go-connections/nat"
+)
+
+// ErrNoEngine is returned for a checkpoint whose container.json has no
+// engine record, so no clone can be made from it.
+var ErrNoEngine = errors.New("checkpoint has no recorded container configuration")
+
+// CloneSpec is what `ckpt restore --as` creates: the original container's
+// configuration, minus what belongs to the original alone.
+type CloneSpec struct {
+	Name       string
+	Config     *container.Config
+	HostConfig *container.HostConfig
+	Network    *network.NetworkingConfig
+}
+
+// CloneOptions changes the derived configuration.
+type CloneOptions struct {
+	Name  string // the new container's name
+	Image string // image reference to create from; "" keeps the recorded one
+	// Publish, when not nil, replaces the recorded port bindings.
+	Publish nat.PortMap
+	Expose  nat.PortSet
+}
+
+// DeriveClone turns the engine record of a checkpoint (docker inspect JSON)
+// into a create request for a new container that the checkpoint restores
+// into. Kept: image, entrypoint, command, environment, working dir, user,
+// labels, tty and stdin, binds, mounts, tmpfs, read-only root, network
+// mode, capabilities, resources and the rest of HostConfig, so that the
+// new container's mounts match the checkpoint's. Dropped: the hostname
+// when Docker derived it from the original's ID, the MAC address, fixed IP
+// addresses and the endpoint IDs (they would clash with the original), and
+// the port bindings when Publish is given. Anonymous volumes of the
+// original are mounted by name, so the clone sees the data the
+// checkpointed processes had open rather than a fresh empty volume.
+func DeriveClone(engine json.RawMessage, opt CloneOptions) (*CloneSpec, error) {
+	if len(engine) == 0 {
+		return nil, fmt.Errorf("%w: container.json has no engine section", ErrNoEngine)
+	}
+	var ins container.InspectResponse
+	if err := json.Unmarshal(engine, &ins); err != nil {
+		return nil, fmt.Errorf("%w: engine section: %v", ErrNoEngine, err)
+	}
+	if ins.Config == nil || ins.ContainerJSONBase == nil || ins.HostConfig == nil {
+		return nil, fmt.Errorf("%w: engine section lacks Config or HostConfig", ErrNoEngine)
+	}
+	cfg := *ins.Config
+	hc := *ins.HostConfig
+	if opt.Image != "" {
+		cfg.Image = opt.Image
+	}
+	if len(ins.ID) >= 12 && cfg.Hostname == ins.ID[:12] {
+		cfg.Hostname = ""
+	}
+	cfg.MacAddress = "" //nolint:staticcheck // still sent to API 1.41
+	hc.ContainerIDFile = ""
+	if opt.Publish != nil {
+		hc.PortBindings = opt.Publish
+		if cfg.ExposedPorts == nil {
+			cfg.ExposedPorts = nat.PortSet{}
+		}
+		for p := range opt.Expose {
+			cfg.ExposedPorts[p] = struct{}{}
+		}
+	}
+	hc.Binds = append([]string{}, hc.Binds...)
+	hc.Binds = append(hc.Binds, anonymousVolumes(ins)...)
+	return &CloneSpec{
+		Name:       opt.Name,
+		Config:     &cfg,
+		HostConfig: &hc,
+		Network:    cloneNetworks(ins, hc.NetworkMode),
+	}, nil
+}
+
+// anonymousVolumes returns "name:dest[:ro]" binds for the original's volume
+// mounts that neither HostConfig.Binds nor HostConfig.Mounts name (the
+// image's VOLUMEs and `-v /dest`): without them the clone would get new,
+// empty volumes there.
+func anonymousVolumes(ins container.InspectResponse) []string {
+	named := map[string]bool{}
+	for _, b := range ins.HostConfig.Binds {
+		parts := strings.Split(b, ":")
+		if len(parts) >= 2 {
+			named[parts[1]] = true
+		} else if len(parts) == 1 {
+			named[parts[0]] = true
+		}
+	}
+	for _, m := range ins.HostConfig.Mounts {
+		named[m.Target] = true
+	}
+	var out []string
+	for _, m := range ins.Mounts {
+		if m.Type != mount.TypeVolume || m.Name == "" || named[m.Destination] {
+			continue
+		}
+		b := m.Name + ":" + m.Destination
+		if !m.RW {
+			b += ":ro"
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// cloneNetworks keeps the user-defined network the original was attached
+// to through NetworkMode, with its aliases, but not its addresses.
+func cloneNetworks(ins container.InspectResponse, mode container.NetworkMode) *network.NetworkingConfig {
+	if ins.NetworkSettings == nil || mode.IsHost() || mode.IsNone() || mode.IsContainer() || mode.IsDefault() || mode.IsBridge() {
+		return nil
+	}
+	ep, ok := ins.NetworkSettings.Networks[string(mode)]
+	if !ok || ep == nil {
+		return nil
+	}
+	var aliases []string
+	for _, a := range ep.Aliases {
+		if len(ins.ID) >= 12 && a == ins.ID[:12] {
+			continue
+		}
+		aliases = append(aliases, a)
+	}
+	return &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+		string(mode): {Aliases: aliases, Links: ep.Links, DriverOpts: ep.DriverOpts},
+	}}
+}

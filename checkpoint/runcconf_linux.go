@@ -1,0 +1,93 @@
+package checkpoint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// runcConf is the CRIU configuration file runc 1.1 hands to CRIU for every
+// checkpoint and restore of a container without an org.criu.config
+// annotation (Docker 20.10 cannot set annotations). Its settings override
+// the ones runc sends over RPC.
+const runcConf = "/etc/criu/runc.conf"
+
+// runcConfMarker starts the lines ckpt adds; everything before it is the
+// file as the administrator wrote it, so a ckpt killed mid-restore leaves a
+// file the next restore repairs.
+const runcConfMarker = "# ckpt restore: temporary lines, removed when the restore ends"
+
+// runcConfLock serialises ckpt restores, which share runc.conf.
+const runcConfLock = "/run/ckpt-runc-conf.lock"
+
+// restoreConf is what ckpt adds to runc.conf for one restore: tcp-close,
+// because the engine restores into a new network namespace where an
+// established connection's addresses and peer are gone (CRIU would fail
+// with "type NOTIFY errno 0"); the server's listening sockets come back and
+// its established connections come back closed, as podman's --tcp-close
+// does. log-file puts CRIU's restore log where it outlives a failed start
+// (the engine's own copy is deleted with the task).
+func restoreConf(original, logPath string) string {
+	var b strings.Builder
+	if original != "" {
+		b.WriteString(original)
+		if !strings.HasSuffix(original, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
+	return b.String()
+}
+
+// stripRestoreConf returns content without the lines a ckpt restore added.
+func stripRestoreConf(content string) string {
+	if i := strings.Index(content, runcConfMarker); i >= 0 {
+		return content[:i]
+	}
+	return content
+}
+
+// withRestoreConf runs start while runc.conf holds ckpt's restore settings,
+// and puts the file back as it was afterwards (removing it if it was not
+// there), holding a lock so that two restores do not interleave.
+func withRestoreConf(logPath string, start func() error) (err error) {
+	lock, err := os.OpenFile(runcConfLock, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("open lock %s: %w", runcConfLock, err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", runcConfLock, err)
+	}
+	defer unix.Flock(int(lock.Fd()), unix.LOCK_UN)
+
+	b, rerr := os.ReadFile(runcConf)
+	existed := rerr == nil
+	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		return fmt.Errorf("read %s: %w", runcConf, rerr)
+	}
+	original := stripRestoreConf(string(b))
+	if err := os.MkdirAll(filepath.Dir(runcConf), 0o755); err != nil {
+		return fmt.Errorf("make %s: %w", filepath.Dir(runcConf), err)
+	}
+	if err := os.WriteFile(runcConf, []byte(restoreConf(original, logPath)), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", runcConf, err)
+	}
+	defer func() {
+		var perr error
+		if existed && original != "" {
+			perr = os.WriteFile(runcConf, []byte(original), 0o644)
+		} else {
+			perr = os.Remove(runcConf)
+		}
+		if perr != nil && err == nil {
+			err = fmt.Errorf("put %s back: %w", runcConf, perr)
+		}
+	}()
+	return start()
+}
