@@ -39,6 +39,12 @@ func dumpCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if c.IsSet("name") {
+				// An explicit --name "" is a mistake, not a request for the default.
+				if err := checkpoint.ValidName("checkpoint name", c.String("name")); err != nil {
+					return err
+				}
+			}
 			d := checkpoint.Dump{
 				Container:      ref,
 				Name:           c.String("name"),

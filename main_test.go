@@ -57,6 +57,10 @@ func scriptCondition(cond string) (bool, error) {
 	switch cond {
 	case "ci":
 		return os.Getenv("CI") == "true", nil
+	case "dirtytrack":
+		// A kernel feature, not a prerequisite: scripts test both sides.
+		err := exec.Command("criu", "check", "--feature", "mem_dirty_track").Run()
+		return err == nil, nil
 	case "root":
 		ok, why = os.Geteuid() == 0, "not running as root"
 	case "docker":

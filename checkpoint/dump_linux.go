@@ -101,10 +101,7 @@ func (d Dump) Run(ctx context.Context) (*DumpResult, error) {
 	if err != nil {
 		kept := pending.Abort()
 		thaw(plan.FreezeCgroup)
-		if kept != "" {
-			err = fmt.Errorf("%w\nCRIU's log is kept at %s", err, kept)
-		}
-		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
+		return nil, fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
 	}
 	meta.Checkpoint = name
 	if err := pending.Commit(); err != nil {
@@ -290,4 +287,27 @@ func isCgroup2() bool {
 func dirExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// explained shows a criu failure as its full explanation: CRIU's error
+// lines, hints and the log's path.
+type explained struct{ criu *criucmd.Error }
+
+func (e explained) Error() string { return strings.TrimRight(e.criu.Explain(), "\n") }
+func (e explained) Unwrap() error { return e.criu }
+
+// explain points a criu failure at the log kept after the partial folder
+// was removed, and makes it print in full.
+func explain(err error, keptLog string) error {
+	var ce *criucmd.Error
+	if !errors.As(err, &ce) {
+		if keptLog != "" {
+			return fmt.Errorf("%w (CRIU's log: %s)", err, keptLog)
+		}
+		return err
+	}
+	if keptLog != "" {
+		ce.LogPath = keptLog
+	}
+	return explained{ce}
 }

@@ -90,6 +90,12 @@ var hintRules = []hintRule{
 		"The images directory does not exist or cannot be read: check the path given for the checkpoint.",
 	},
 	{
+		regexp.MustCompile(`Unsupported proto 262 for socket`),
+		"A process holds a Multipath TCP socket (protocol 262), which CRIU cannot checkpoint. " +
+			"Programs built with Go 1.24 or newer listen with MPTCP by default where the kernel has it: " +
+			"run them with GODEBUG=multipathtcp=0, or turn MPTCP off (sysctl net.mptcp.enabled=0).",
+	},
+	{
 		regexp.MustCompile(`[Nn]ot supported|doesn't support|isn't supported|unsupported|Function not implemented`),
 		"The kernel lacks a feature CRIU needs for this. Run `criu check --extra` " +
 			"(or `ckpt check`) to see which features are missing.",

@@ -63,3 +63,11 @@ func TestHintsDedup(t *testing.T) {
 		t.Errorf("Hints = %q, want the mounts hint then the TCP hint", got)
 	}
 }
+
+func TestHintMPTCP(t *testing.T) {
+	// From a real dump of a Go 1.26 TCP server on this machine.
+	line := "(00.051846) Error (criu/sk-inet.c:176): inet: Unsupported proto 262 for socket 18aa4"
+	if h := Hint(line); !strings.Contains(h, "GODEBUG=multipathtcp=0") {
+		t.Errorf("Hint(%q) = %q, want the MPTCP advice", line, h)
+	}
+}
