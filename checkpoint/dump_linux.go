@@ -155,6 +155,14 @@ func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, in
 		return nil, err
 	}
 	opts.Timeout = d.Timeout
+	began := time.Now()
+	if d.PreDump {
+		var pre criucmd.Options
+		pre, opts = WithPreDump(opts)
+		if _, err := criucmd.Run(ctx, criu, pre); err != nil {
+			return nil, err
+		}
+	}
 	argv, err := criucmd.Args(opts)
 	if err != nil {
 		return nil, err
@@ -162,7 +170,6 @@ func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, in
 	if err := writeDescriptors(pending.Dir, info.PID); err != nil {
 		return nil, err
 	}
-	began := time.Now()
 	if _, err := criucmd.Run(ctx, criu, opts); err != nil {
 		return nil, err
 	}

@@ -110,3 +110,25 @@ func FreezerDir(cgroupRoot string, v2 bool, cgroupsPath string) string {
 	}
 	return filepath.Join(cgroupRoot, "freezer", p)
 }
+
+// PreDumpDir is where a pre-dump's images go inside the checkpoint folder;
+// the dump that follows names it as its parent (CRIU's "parent" link).
+const PreDumpDir = "pre"
+
+// WithPreDump splits dump options into a pre-dump, which copies memory
+// while the container runs and starts tracking what it changes, and the
+// dump that follows it, which writes only the pages changed since. Both
+// need memory dirty tracking (soft-dirty) in the kernel.
+func WithPreDump(dump criucmd.Options) (pre, final criucmd.Options) {
+	pre = dump
+	pre.Action = criucmd.PreDump
+	pre.ImagesDir = filepath.Join(dump.ImagesDir, PreDumpDir)
+	pre.WorkDir = pre.ImagesDir
+	pre.LogFile = "pre-dump.log"
+	pre.LeaveRunning = false // a pre-dump always leaves the tree running
+	pre.TrackMem = true
+	final = dump
+	final.PrevImagesDir = PreDumpDir
+	final.TrackMem = true
+	return pre, final
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/ckpt/ckpt/criucmd"
 )
 
 func spec(nss ...specs.LinuxNamespace) *specs.Spec {
@@ -125,5 +127,33 @@ func TestFreezerDir(t *testing.T) {
 		if got := FreezerDir("/sys/fs/cgroup", tt.v2, tt.path); got != tt.want {
 			t.Errorf("FreezerDir(v2=%v, %q) = %q, want %q", tt.v2, tt.path, got, tt.want)
 		}
+	}
+}
+
+func TestWithPreDump(t *testing.T) {
+	o, err := DumpPlan{PID: 9, Rootfs: "/m", ImagesDir: "/ck/a/.x", Spec: spec(specs.LinuxNamespace{Type: "network"}), LeaveRunning: true}.DumpOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre, final := WithPreDump(o)
+	if pre.Action != "pre-dump" || pre.ImagesDir != "/ck/a/.x/pre" || pre.LogFile != "pre-dump.log" || !pre.TrackMem || pre.LeaveRunning {
+		t.Errorf("pre-dump options: %+v", pre)
+	}
+	if final.Action != "dump" || final.ImagesDir != "/ck/a/.x" || final.PrevImagesDir != "pre" || !final.TrackMem || !final.LeaveRunning {
+		t.Errorf("dump options after pre-dump: %+v", final)
+	}
+	preArgv, err := criucmd.Args(pre)
+	if err != nil {
+		t.Fatalf("pre-dump argv: %v", err)
+	}
+	if preArgv[0] != "pre-dump" || !strings.Contains(strings.Join(preArgv, " "), "--track-mem") {
+		t.Errorf("pre-dump argv %q", preArgv)
+	}
+	finalArgv, err := criucmd.Args(final)
+	if err != nil {
+		t.Fatalf("dump argv: %v", err)
+	}
+	if !strings.Contains(strings.Join(finalArgv, " "), "--prev-images-dir pre") {
+		t.Errorf("dump argv lacks the parent: %q", finalArgv)
 	}
 }
