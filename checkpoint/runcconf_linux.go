@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,40 +16,8 @@ import (
 // the ones runc sends over RPC.
 const runcConf = "/etc/criu/runc.conf"
 
-// runcConfMarker starts the lines ckpt adds; everything before it is the
-// file as the administrator wrote it, so a ckpt killed mid-restore leaves a
-// file the next restore repairs.
-const runcConfMarker = "# ckpt restore: temporary lines, removed when the restore ends"
-
 // runcConfLock serialises ckpt restores, which share runc.conf.
 const runcConfLock = "/run/ckpt-runc-conf.lock"
-
-// restoreConf is what ckpt adds to runc.conf for one restore: tcp-close,
-// because the engine restores into a new network namespace where an
-// established connection's addresses and peer are gone (CRIU would fail
-// with "type NOTIFY errno 0"); the server's listening sockets come back and
-// its established connections come back closed, as podman's --tcp-close
-// does. log-file puts CRIU's restore log where it outlives a failed start
-// (the engine's own copy is deleted with the task).
-func restoreConf(original, logPath string) string {
-	var b strings.Builder
-	if original != "" {
-		b.WriteString(original)
-		if !strings.HasSuffix(original, "\n") {
-			b.WriteString("\n")
-		}
-	}
-	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
-	return b.String()
-}
-
-// stripRestoreConf returns content without the lines a ckpt restore added.
-func stripRestoreConf(content string) string {
-	if i := strings.Index(content, runcConfMarker); i >= 0 {
-		return content[:i]
-	}
-	return content
-}
 
 // withRestoreConf runs start while runc.conf holds ckpt's restore settings,
 // and puts the file back as it was afterwards (removing it if it was not

@@ -1,0 +1,38 @@
+package checkpoint
+
+import (
+	"fmt"
+	"strings"
+)
+
+// runcConfMarker starts the lines ckpt adds; everything before it is the
+// file as the administrator wrote it, so a ckpt killed mid-restore leaves a
+// file the next restore repairs.
+const runcConfMarker = "# ckpt restore: temporary lines, removed when the restore ends"
+
+// restoreConf is what ckpt adds to runc.conf for one restore: tcp-close,
+// because the engine restores into a new network namespace where an
+// established connection's addresses and peer are gone (CRIU would fail
+// with "type NOTIFY errno 0"); the server's listening sockets come back and
+// its established connections come back closed, as podman's --tcp-close
+// does. log-file puts CRIU's restore log where it outlives a failed start
+// (the engine's own copy is deleted with the task).
+func restoreConf(original, logPath string) string {
+	var b strings.Builder
+	if original != "" {
+		b.WriteString(original)
+		if !strings.HasSuffix(original, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
+	return b.String()
+}
+
+// stripRestoreConf returns content without the lines a ckpt restore added.
+func stripRestoreConf(content string) string {
+	if i := strings.Index(content, runcConfMarker); i >= 0 {
+		return content[:i]
+	}
+	return content
+}
