@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -44,6 +46,9 @@ func TestScripts(t *testing.T) {
 			"jsonget":    cmdJSONGet,
 			"engineckpt": cmdEngineCheckpoint,
 			"jsonmatch":  cmdJSONMatch,
+			"numfrom":    cmdNumfrom,
+			"filenums":   cmdFilenums,
+			"httpget":    cmdHTTPGet,
 		},
 	})
 }
@@ -319,4 +324,108 @@ func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 	if out, err := exec.Command("cp", "-a", ts.MkAbs(args[1]), dst).CombinedOutput(); err != nil {
 		ts.Fatalf("cp %s %s: %v: %s", args[1], dst, err, out)
 	}
+}
+
+// numfrom CONTAINER N [SECONDS]: for a container restored from a checkpoint
+// into a new container (its log starts after the restore), waits until its
+// log shows two numbers and checks that they begin at N+1 and count on.
+func cmdNumfrom(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: numfrom CONTAINER N [SECONDS]")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(scriptSeconds(ts, args, 2, 30))
+	var out []byte
+	for time.Now().Before(deadline) {
+		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
+		if ns := numbers(string(out), ""); len(ns) >= 2 {
+			for i, v := range ns {
+				if v != n+1+i {
+					ts.Fatalf("log of %s: number %d is %d, want %d (the count must go on from %d)\n%s", args[0], i+1, v, n+1+i, n, tail(string(out), 20))
+				}
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ts.Fatalf("log of %s shows fewer than two numbers within the time limit:\n%s", args[0], tail(string(out), 20))
+}
+
+// filenums FILE N [SECONDS]: waits until the numbers in FILE (one a line)
+// go above N, and checks that after N they count on without a gap or a
+// restart, like numabove for a file the container writes.
+func cmdFilenums(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: filenums FILE N [SECONDS]")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(scriptSeconds(ts, args, 2, 30))
+	var b []byte
+	for time.Now().Before(deadline) {
+		b, _ = os.ReadFile(ts.MkAbs(args[0]))
+		if last, ok := lastNumber(string(b), ""); ok && last > n {
+			if err := checkContinues(string(b), "", n); err != nil {
+				ts.Fatalf("%s: %v\n%s", args[0], err, tail(string(b), 20))
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ts.Fatalf("%s shows no number above %d within the time limit; it ends:\n%s", args[0], n, tail(string(b), 20))
+}
+
+// httpget URL REGEXP [SECONDS]: retries a GET of URL until it answers 200
+// with a body matching REGEXP. With !, the GET must fail or not match.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: httpget URL REGEXP [SECONDS]")
+	}
+	re, err := regexp.Compile(args[1])
+	ts.Check(err)
+	c := &http.Client{Timeout: 2 * time.Second}
+	get := func() (string, error) {
+		resp, err := c.Get(args[0])
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return "", err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return string(b), fmt.Errorf("status %s", resp.Status)
+		}
+		return string(b), nil
+	}
+	if neg {
+		if body, err := get(); err == nil && re.MatchString(body) {
+			ts.Fatalf("GET %s answered %q, want no match for %q", args[0], body, args[1])
+		}
+		return
+	}
+	deadline := time.Now().Add(scriptSeconds(ts, args, 2, 15))
+	for {
+		body, err := get()
+		if err == nil && re.MatchString(body) {
+			ts.Logf("GET %s: %s", args[0], strings.TrimSpace(body))
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("GET %s: %v, body %q; want a match for %q", args[0], err, body, args[1])
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// scriptSeconds reads the optional SECONDS argument at args[i].
+func scriptSeconds(ts *testscript.TestScript, args []string, i, def int) time.Duration {
+	if len(args) <= i {
+		return time.Duration(def) * time.Second
+	}
+	s, err := strconv.Atoi(args[i])
+	ts.Check(err)
+	return time.Duration(s) * time.Second
 }
