@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) {
@@ -39,16 +40,17 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: scriptCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"cleanup":    cmdCleanup,
-			"waitlog":    cmdWaitlog,
-			"lastnum":    cmdLastnum,
-			"numabove":   cmdNumabove,
-			"jsonget":    cmdJSONGet,
-			"engineckpt": cmdEngineCheckpoint,
-			"jsonmatch":  cmdJSONMatch,
-			"numfrom":    cmdNumfrom,
-			"filenums":   cmdFilenums,
-			"httpget":    cmdHTTPGet,
+			"cleanup":       cmdCleanup,
+			"waitlog":       cmdWaitlog,
+			"lastnum":       cmdLastnum,
+			"numabove":      cmdNumabove,
+			"jsonget":       cmdJSONGet,
+			"engineckpt":    cmdEngineCheckpoint,
+			"runcconfclean": cmdRuncConfClean,
+			"jsonmatch":     cmdJSONMatch,
+			"numfrom":       cmdNumfrom,
+			"filenums":      cmdFilenums,
+			"httpget":       cmdHTTPGet,
 		},
 	})
 }
@@ -428,4 +430,23 @@ func scriptSeconds(ts *testscript.TestScript, args []string, i, def int) time.Du
 	s, err := strconv.Atoi(args[i])
 	ts.Check(err)
 	return time.Duration(s) * time.Second
+}
+
+// runcconfclean: fails if /etc/criu/runc.conf still holds the lines a ckpt
+// restore adds for its duration. It takes the lock ckpt restores hold, so a
+// restore running in a parallel script is waited for, not mistaken for a
+// leak.
+func cmdRuncConfClean(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: runcconfclean")
+	}
+	lock, err := os.OpenFile("/run/ckpt-runc-conf.lock", os.O_CREATE|os.O_RDWR, 0o600)
+	ts.Check(err)
+	defer lock.Close()
+	ts.Check(unix.Flock(int(lock.Fd()), unix.LOCK_EX))
+	defer unix.Flock(int(lock.Fd()), unix.LOCK_UN)
+	b, err := os.ReadFile("/etc/criu/runc.conf")
+	if err == nil && strings.Contains(string(b), "# ckpt restore:") {
+		ts.Fatalf("/etc/criu/runc.conf still holds a restore's lines:\n%s", b)
+	}
 }
