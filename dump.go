@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ckpt/ckpt/checkpoint"
+	"github.com/ckpt/ckpt/imageinfo"
 )
 
 // dumpCommand is `ckpt dump`: checkpoint a running container.
@@ -63,17 +64,35 @@ func dumpCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// The checkpoint is made; a summary that cannot be read is a
+			// warning, not a failed dump.
+			sum, serr := imageinfo.Show(res.Path)
+			if serr != nil {
+				fmt.Fprintf(c.App.ErrWriter, "ckpt: warning: cannot summarise %s: %v\n", res.Path, serr)
+			}
 			if c.Bool("json") {
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(dumpJSON{
+				out := dumpJSON{
 					Container: res.Meta.Name, ID: res.Meta.ID, Checkpoint: res.Meta.Checkpoint,
 					Path: res.Path, Size: res.Size, DurationMS: res.Duration.Milliseconds(),
 					CriuMS: res.Meta.DurationMS, LeaveRunning: res.Meta.LeaveRunning,
-				})
+				}
+				if sum != nil {
+					out.Processes = len(sum.Processes)
+					out.MemoryBytes = sum.Memory.Bytes
+					out.Summary = sum.Short()
+					if sum.DumpStats != nil {
+						out.FrozenUS = int64(sum.DumpStats.FrozenTimeUs)
+					}
+				}
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
 			}
 			fmt.Fprintf(c.App.Writer, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
 			fmt.Fprintf(c.App.Writer, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
+			if sum != nil {
+				fmt.Fprintf(c.App.Writer, "summary: %s\n", sum.Short())
+			}
 			if !res.Meta.LeaveRunning {
 				fmt.Fprintf(c.App.Writer, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
 			}
@@ -91,6 +110,10 @@ type dumpJSON struct {
 	DurationMS   int64  `json:"duration_ms"`
 	CriuMS       int64  `json:"criu_ms"`
 	LeaveRunning bool   `json:"leave_running"`
+	Processes    int    `json:"processes"`
+	MemoryBytes  uint64 `json:"memory_bytes"`
+	FrozenUS     int64  `json:"frozen_us"`
+	Summary      string `json:"summary"`
 }
 
 // oneContainer takes the container from --container or the one argument.

@@ -97,13 +97,12 @@ func (d Dump) Run(ctx context.Context) (*DumpResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta, err := d.dump(ctx, criu, version, info, decisions, plan, pending)
+	meta, err := d.dump(ctx, criu, version, info, decisions, plan, pending, name)
 	if err != nil {
 		kept := pending.Abort()
 		thaw(plan.FreezeCgroup)
 		return nil, fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
 	}
-	meta.Checkpoint = name
 	if err := pending.Commit(); err != nil {
 		pending.Abort()
 		return nil, err
@@ -148,7 +147,7 @@ func (d Dump) plan(info *bundle.ContainerInfo, decisions []mountscan.Decision) (
 }
 
 // dump runs criu into the pending folder and records the result.
-func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan DumpPlan, pending *Pending) (*Meta, error) {
+func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan DumpPlan, pending *Pending, name string) (*Meta, error) {
 	plan.ImagesDir = pending.Dir
 	opts, err := plan.DumpOptions()
 	if err != nil {
@@ -174,6 +173,7 @@ func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, in
 		return nil, err
 	}
 	meta := newMeta(info, decisions)
+	meta.Checkpoint = name
 	meta.Created = time.Now().UTC()
 	meta.CriuVersion = version.String()
 	meta.CriuArgs = argv

@@ -61,6 +61,46 @@ func Short(dir string) (string, error) {
 	return s.Short(), nil
 }
 
+// containerHead is the part of ckpt's container.json a person reads first.
+type containerHead struct {
+	Name         string    `json:"name"`
+	ID           string    `json:"id"`
+	Image        string    `json:"image"`
+	Checkpoint   string    `json:"checkpoint"`
+	Created      time.Time `json:"created"`
+	CriuVersion  string    `json:"criu_version"`
+	DurationMS   int64     `json:"duration_ms"`
+	LeaveRunning bool      `json:"leave_running"`
+	Mounts       []struct {
+		Action string `json:"action"`
+	} `json:"mounts"`
+}
+
+// writeContainer renders container.json in a few lines; --json has all of it.
+func writeContainer(t *treeWriter, raw json.RawMessage) {
+	var c containerHead
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.line(1, "container: %s", compactJSON(raw))
+		return
+	}
+	id := c.ID
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	t.line(1, "container: %s (%s), image %s", c.Name, id, c.Image)
+	mode := "the container was stopped"
+	if c.LeaveRunning {
+		mode = "the container kept running"
+	}
+	t.line(2, "checkpoint %s, made %s by criu %s in %d ms; %s",
+		c.Checkpoint, c.Created.Format(time.RFC3339), c.CriuVersion, c.DurationMS, mode)
+	count := map[string]int{}
+	for _, m := range c.Mounts {
+		count[m.Action]++
+	}
+	t.line(2, "mounts: %d external, %d internal, %d root", count["external"], count["internal"], count["root"])
+}
+
 // treeWriter writes an indented outline, remembering the first error.
 type treeWriter struct {
 	w   io.Writer
@@ -79,7 +119,7 @@ func (s *Summary) WriteTree(w io.Writer) error {
 	t := &treeWriter{w: w}
 	t.line(0, "%s", s.Dir)
 	if len(s.Container) > 0 {
-		t.line(1, "container: %s", compactJSON(s.Container))
+		writeContainer(t, s.Container)
 	}
 	t.line(1, "summary: %s", s.Short())
 	t.line(1, "processes")
