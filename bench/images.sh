@@ -18,17 +18,16 @@ trap cleanup EXIT
 mkdir -p "$work/rootfs"
 CGO_ENABLED=0 go -C "$main" build -o "$work/rootfs/memhog" ./bench/memhog
 go -C "$main" build -o "$work/ckpt" .
-if [ ! -f "$work/ckpt-dir/inventory.img" ]; then
+dir=$work/store/$name/bench
+if [ ! -f "$dir/inventory.img" ]; then
 	tar -C "$work/rootfs" -c . | docker import - "$name-image" >/dev/null
 	cleanup
 	docker run -d --name "$name" "$name-image" /memhog -mib 1024 >/dev/null
 	until docker logs "$name" 2>&1 | grep -q touched; do sleep 1; done
-	rm -rf "$work/ckpt-dir"
-	"$main/imageinfo/testdata/criu-dump-container.sh" "$name" "$work/ckpt-dir"
+	"$work/ckpt" dump --dir "$work/store" --name bench --force --leave-running=false "$name"
 	cleanup
 	docker rmi "$name-image" >/dev/null
 fi
-dir=$work/ckpt-dir
 du -sh "$dir"
 "$work/ckpt" images show "$dir" | sed -n 3p
 
