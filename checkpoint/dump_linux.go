@@ -154,6 +154,7 @@ func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, in
 		return nil, err
 	}
 	opts.Timeout = d.Timeout
+	procs := processTree(info.PID)
 	began := time.Now()
 	if d.PreDump {
 		var pre criucmd.Options
@@ -174,6 +175,7 @@ func (d Dump) dump(ctx context.Context, criu string, version criucmd.Version, in
 	}
 	meta := newMeta(info, decisions)
 	meta.Checkpoint = name
+	meta.Processes = procs
 	meta.Created = time.Now().UTC()
 	meta.CriuVersion = version.String()
 	meta.CriuArgs = argv

@@ -32,6 +32,9 @@ type Meta struct {
 	NamespacePaths map[string]string `json:"namespace_paths,omitempty"`
 	CgroupPath     string            `json:"cgroup_path"`
 	Tty            bool              `json:"tty"`
+	// Processes are the container's processes as /proc showed them just
+	// before the dump, with their command lines (CRIU's images keep none).
+	Processes []Process `json:"processes,omitempty"`
 
 	CriuVersion    string               `json:"criu_version"`
 	CriuArgs       []string             `json:"criu_args"` // the exact argv after the binary
@@ -44,6 +47,13 @@ type Meta struct {
 	// Engine is the engine's inspected view of the container (its Config,
 	// HostConfig and network settings), so a clone can be created from it.
 	Engine json.RawMessage `json:"engine,omitempty"`
+}
+
+// Process is one process of the checkpointed container.
+type Process struct {
+	PID     int      `json:"pid"`      // inside the container, as in CRIU's images
+	HostPID int      `json:"host_pid"` // as the host saw it
+	Cmdline []string `json:"cmdline"`
 }
 
 // Namespace is one namespace of the container's config.json, with the path

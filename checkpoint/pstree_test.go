@@ -1,9 +1,9 @@
 package checkpoint
 
 import (
-	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -22,7 +22,7 @@ func TestCountProcesses(t *testing.T) {
 	}
 }
 
-func TestCountFramesBad(t *testing.T) {
+func TestCountProcessesBad(t *testing.T) {
 	good, err := os.ReadFile("testdata/pstree-forker.img")
 	if err != nil {
 		t.Fatal(err)
@@ -38,8 +38,12 @@ func TestCountFramesBad(t *testing.T) {
 		"huge frame":        append(append([]byte{}, good[:8]...), 0xff, 0xff, 0xff, 0xff),
 	} {
 		t.Run(name, func(t *testing.T) {
-			if n, err := countFrames(bytes.NewReader(b)); !errors.Is(err, ErrBadImage) {
-				t.Errorf("countFrames = %d, %v; want ErrBadImage", n, err)
+			p := filepath.Join(t.TempDir(), "pstree.img")
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := CountProcesses(p); !errors.Is(err, ErrBadImage) {
+				t.Errorf("CountProcesses = %d, %v; want ErrBadImage", n, err)
 			}
 		})
 	}
