@@ -31,18 +31,18 @@ fi
 du -sh "$dir"
 "$work/ckpt" images show "$dir" | sed -n 3p
 
-hyperfine -N --warmup 3 --export-markdown "$work/show.md" \
+hyperfine -N --warmup 5 -r 50 --export-markdown "$work/show.md" \
 	-n 'ckpt images show' "$work/ckpt images show $dir" \
 	-n 'ckpt images show --json' "$work/ckpt images show --json $dir" \
 	-n 'crit x ps' "$crit x $dir ps" \
 	-n 'crit x mems' "$crit x $dir mems"
 for img in core-1 mm-1 pagemap-1; do
-	hyperfine -N --warmup 3 --export-markdown "$work/decode-$img.md" \
+	hyperfine -N --warmup 5 -r 50 --export-markdown "$work/decode-$img.md" \
 		-n "ckpt images decode $img.img" "$work/ckpt images decode $dir/$img.img" \
 		-n "crit decode $img.img" "$crit decode -i $dir/$img.img"
 done
 cat "$work/show.md" "$work"/decode-*.md
 
 # In-process figures, without the CLI's start-up cost.
-hyperfine -N --warmup 3 -n 'ckpt --help (start-up floor)' "$work/ckpt --help" | grep -E 'Benchmark|Time'
+hyperfine -N --warmup 5 -r 50 -n 'ckpt --help (start-up floor)' "$work/ckpt --help" | grep -E 'Benchmark|Time'
 CKPT_BENCH_DIR=$dir go -C "$main" test ./bench -run '^$' -bench . -benchtime 2s

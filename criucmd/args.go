@@ -3,7 +3,6 @@ package criucmd
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -99,7 +98,7 @@ func Args(o Options) ([]string, error) {
 // externalRE matches the shape shared by every --external form CRIU knows:
 // a lower-case kind followed by a bracketed id, e.g. mnt[/data]:/data,
 // tty[88000:3d], net[4026531993]:extRootNetNS, unix[1234], mnt[].
-var externalRE = regexp.MustCompile(`^[a-z]+\[[^\n]*\]`)
+var externalRE = lazyRE(`^[a-z]+\[[^\n]*\]`)
 
 // validate returns one message per problem in o, naming the field and the
 // value at fault. o.Action is known to be valid.
@@ -186,7 +185,7 @@ func validate(o Options) []string {
 		}
 	}
 	for i, e := range o.External {
-		if !externalRE.MatchString(e) {
+		if !externalRE().MatchString(e) {
 			bad("External[%d] %q: want KIND[ID] or KIND[ID]:VALUE, e.g. mnt[/data]:/data", i, e)
 		}
 	}

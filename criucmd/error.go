@@ -2,7 +2,6 @@ package criucmd
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -30,7 +29,7 @@ type Error struct {
 
 // genericRE matches CRIU's closing lines, which repeat that something
 // failed without saying what; Error() prefers any other line.
-var genericRE = regexp.MustCompile(`FAILED\.?$|failed with -1$|cgroupd: recv req error`)
+var genericRE = lazyRE(`FAILED\.?$|failed with -1$|cgroupd: recv req error`)
 
 // Error returns one line: what failed, the most telling CRIU error, and
 // the log's path.
@@ -66,7 +65,7 @@ func (e *Error) mainLine() (LogLine, bool) {
 		}
 	}
 	for _, l := range errs {
-		if !genericRE.MatchString(l.Message) {
+		if !genericRE().MatchString(l.Message) {
 			return l, true
 		}
 	}
@@ -128,14 +127,14 @@ func indent(s string) string {
 }
 
 // shellSafeRE matches words a POSIX shell reads back unchanged.
-var shellSafeRE = regexp.MustCompile(`^[A-Za-z0-9_/.:=,@%+-]+$`)
+var shellSafeRE = lazyRE(`^[A-Za-z0-9_/.:=,@%+-]+$`)
 
 // shellJoin joins argv so that it can be pasted into a shell: words with
 // spaces, brackets or quotes are single-quoted.
 func shellJoin(argv []string) string {
 	words := make([]string, len(argv))
 	for i, a := range argv {
-		if shellSafeRE.MatchString(a) {
+		if shellSafeRE().MatchString(a) {
 			words[i] = a
 			continue
 		}

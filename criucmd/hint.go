@@ -1,13 +1,24 @@
 package criucmd
 
-import "regexp"
+import (
+	"regexp"
+	"sync"
+)
+
+// lazyRE returns a function that compiles expr on its first call and then
+// returns the same *regexp.Regexp. Compiling at package init would cost
+// every ckpt run (even `ckpt --help`) the compilation of regexps that only
+// the dump and restore error paths use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // hintRule pairs a CRIU error message with advice. Rules are tried in
 // order and the first match wins, so specific rules come before general
 // ones (a "Can't get 1:16 opt: Operation not supported" line is about the
 // CRIU version, not a missing kernel feature).
 type hintRule struct {
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 	hint string
 }
 
@@ -18,85 +29,85 @@ const mountsHint = "A mount in the container comes from outside its root filesys
 
 var hintRules = []hintRule{
 	{
-		regexp.MustCompile(`Can't get 1:(16|34)(\(\d+\))? opt`),
+		lazyRE(`Can't get 1:(16|34)(\(\d+\))? opt`),
 		"CRIU older than 4.2 cannot dump sockets on Linux 6.16 and later " +
 			"(SO_PASSCRED/SO_PASSSEC became unix-only). Upgrade CRIU to 4.2 or newer with scripts/setup.sh.",
 	},
-	{regexp.MustCompile(`doesn't have a proper root mount`), mountsHint},
-	{regexp.MustCompile(`has unreachable sharing`), mountsHint},
+	{lazyRE(`doesn't have a proper root mount`), mountsHint},
+	{lazyRE(`has unreachable sharing`), mountsHint},
 	{
-		regexp.MustCompile(`Can't lookup mount=\d+ for fd=\d+`),
+		lazyRE(`Can't lookup mount=\d+ for fd=\d+`),
 		"A process has a file open on a mount CRIU cannot see from the container's root. " +
 			"Run `ckpt mounts explain <container>` and make sure that mount is marked external.",
 	},
 	{
-		regexp.MustCompile(`No mapping for \d+:.* mountpoint`),
+		lazyRE(`No mapping for \d+:.* mountpoint`),
 		"The images list an external mount, but restore was not told what to bind there " +
 			"(--external mnt[KEY]:SOURCE). Restore with the same external mounts the dump used; " +
 			"`ckpt mounts explain <container>` lists them.",
 	},
 	{
-		regexp.MustCompile(`Unable to find an external netns`),
+		lazyRE(`Unable to find an external netns`),
 		"The container was dumped with its network namespace as external (extRootNetNS), " +
 			"and restore was not given one: it needs --inherit-fd fd[N]:extRootNetNS with fd N " +
 			"open on the target network namespace (/proc/PID/ns/net).",
 	},
 	{
-		regexp.MustCompile(`Connected TCP socket`),
+		lazyRE(`Connected TCP socket`),
 		"A process has an established TCP connection. Retry with --tcp-established to " +
 			"checkpoint it (the peer must still be there at restore time), or close the connection first.",
 	},
 	{
-		regexp.MustCompile(`is not a session leader`),
+		lazyRE(`is not a session leader`),
 		"The root of the dumped tree is not a session leader: it was started from a shell " +
 			"or shares a terminal with its parent. Retry with --shell-job, or dump the container's " +
 			"init process (its PID as docker reports it) instead of a child.",
 	},
 	{
-		regexp.MustCompile(`tty: Unable to find a master`),
+		lazyRE(`tty: Unable to find a master`),
 		"The container has a terminal (started with -t); its pty master is held outside the " +
 			"container by the shim. Checkpoint containers started without -t, or declare the tty " +
 			"external (--external tty[RDEV:DEV]).",
 	},
 	{
-		regexp.MustCompile(`External socket is used`),
+		lazyRE(`External socket is used`),
 		"A unix socket in the container is connected to a process outside it. Retry with " +
 			"--ext-unix-sk; if the socket is a stream, see the next error for what remains.",
 	},
 	{
-		regexp.MustCompile(`Can't dump half of stream unix connection`),
+		lazyRE(`Can't dump half of stream unix connection`),
 		"A process holds one end of a stream unix socket whose other end is outside the " +
 			"container (e.g. a bind-mounted /var/run/docker.sock or a host daemon's socket). " +
 			"CRIU cannot checkpoint half a stream connection: close it before dumping.",
 	},
 	{
-		regexp.MustCompile(`Tracking memory is not available`),
+		lazyRE(`Tracking memory is not available`),
 		"This kernel has no soft-dirty memory tracking (`criu check --feature mem_dirty_track` fails), " +
 			"so pre-dump and --track-mem cannot work here. Take a full dump without them.",
 	},
 	{
-		regexp.MustCompile(`Unable to freeze cgroup|Timeout reached|[Tt]imed? ?out.*freez|freez.*[Tt]imed? ?out`),
+		lazyRE(`Unable to freeze cgroup|Timeout reached|[Tt]imed? ?out.*freez|freez.*[Tt]imed? ?out`),
 		"Freezing the container's processes timed out. A process may be stuck in " +
 			"uninterruptible sleep (state D in `ps -o pid,stat,wchan`, e.g. on NFS or FUSE I/O); " +
 			"wait for it to finish its I/O and retry. Check that the container's freezer.state is THAWED afterwards.",
 	},
 	{
-		regexp.MustCompile(`Can't dump file \d+ of that type`),
+		lazyRE(`Can't dump file \d+ of that type`),
 		"A process holds a file descriptor of a kind CRIU cannot checkpoint; the line names " +
 			"the fd, see /proc/PID/fd/FD for what it is and close it before dumping.",
 	},
 	{
-		regexp.MustCompile(`Couldn't open image dir|Can't open dir .*: No such file`),
+		lazyRE(`Couldn't open image dir|Can't open dir .*: No such file`),
 		"The images directory does not exist or cannot be read: check the path given for the checkpoint.",
 	},
 	{
-		regexp.MustCompile(`Unsupported proto 262 for socket`),
+		lazyRE(`Unsupported proto 262 for socket`),
 		"A process holds a Multipath TCP socket (protocol 262), which CRIU cannot checkpoint. " +
 			"Programs built with Go 1.24 or newer listen with MPTCP by default where the kernel has it: " +
 			"run them with GODEBUG=multipathtcp=0, or turn MPTCP off (sysctl net.mptcp.enabled=0).",
 	},
 	{
-		regexp.MustCompile(`[Nn]ot supported|doesn't support|isn't supported|unsupported|Function not implemented`),
+		lazyRE(`[Nn]ot supported|doesn't support|isn't supported|unsupported|Function not implemented`),
 		"The kernel lacks a feature CRIU needs for this. Run `criu check --extra` " +
 			"(or `ckpt check`) to see which features are missing.",
 	},
@@ -106,7 +117,7 @@ var hintRules = []hintRule{
 // when the line is not one ckpt knows how to explain.
 func Hint(line string) string {
 	for _, r := range hintRules {
-		if r.re.MatchString(line) {
+		if r.re().MatchString(line) {
 			return r.hint
 		}
 	}

@@ -39,18 +39,18 @@ const (
 // timestamp, optional "PID: " or "pie: PID: " prefix (restore logs, code
 // running inside the task) and the rest. It also
 // matches lines without a timestamp, as criu prints them on stderr.
-var logLineRE = regexp.MustCompile(`^(?:\(\s*[\d.]+\)\s?)?(?:\s*(?:pie:\s*)?\d+:\s)?\s*(.*)$`)
+var logLineRE = lazyRE(`^(?:\(\s*[\d.]+\)\s?)?(?:\s*(?:pie:\s*)?\d+:\s)?\s*(.*)$`)
 
 // errorRE matches the rest of an error line: "Error (criu/file.c:123): msg"
 // as printed by CRIU's pr_err, or a bare "Error: msg"/"Error msg".
-var errorRE = regexp.MustCompile(`^Error\b\s*(?:\(([^)]*)\))?:?\s*(.*)$`)
+var errorRE = lazyRE(`^Error\b\s*(?:\(([^)]*)\))?:?\s*(.*)$`)
 
 // harmlessRE matches errors CRIU logs but recovers from; they are left out
 // so that they do not bury the real cause. Each entry was seen in a log of
 // a successful run (testdata/logs/container-ok.dump.log).
-var harmlessRE = []*regexp.Regexp{
+var harmlessRE = []func() *regexp.Regexp{
 	// criu tries to raise its own fd limit and carries on when it may not.
-	regexp.MustCompile(`rlimit: Can't setup RLIMIT_NOFILE for self`),
+	lazyRE(`rlimit: Can't setup RLIMIT_NOFILE for self`),
 }
 
 // ParseLog returns the error lines of a CRIU log, each preceded by up to
@@ -100,12 +100,12 @@ func ParseLog(r io.Reader) []LogLine {
 // when it is an error line.
 func splitLogLine(num int, text string) LogLine {
 	line := LogLine{Num: num, Text: text, Message: text}
-	m := logLineRE.FindStringSubmatch(text)
+	m := logLineRE().FindStringSubmatch(text)
 	if m == nil {
 		return line
 	}
 	line.Message = m[1]
-	if e := errorRE.FindStringSubmatch(m[1]); e != nil {
+	if e := errorRE().FindStringSubmatch(m[1]); e != nil {
 		line.Error = true
 		line.Source = e[1]
 		line.Message = e[2]
@@ -116,7 +116,7 @@ func splitLogLine(num int, text string) LogLine {
 // isHarmless reports whether an error message is one CRIU recovers from.
 func isHarmless(msg string) bool {
 	for _, re := range harmlessRE {
-		if re.MatchString(msg) {
+		if re().MatchString(msg) {
 			return true
 		}
 	}

@@ -2,7 +2,6 @@ package criucmd
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -19,11 +18,11 @@ var MinVersion = Version{Major: 4, Minor: 2}
 // versionRE matches the "Version:" line of `criu --version`. CRIU prints
 // "Version: 4.2.1", or "Version: 4.1" for a .0 release, and a development
 // build appends a GitID line that is ignored here.
-var versionRE = regexp.MustCompile(`(?m)^Version:\s*(\d+)\.(\d+)(?:\.(\d+))?`)
+var versionRE = lazyRE(`(?m)^Version:\s*(\d+)\.(\d+)(?:\.(\d+))?`)
 
 // ParseVersion reads the output of `criu --version`.
 func ParseVersion(output string) (Version, error) {
-	m := versionRE.FindStringSubmatch(output)
+	m := versionRE().FindStringSubmatch(output)
 	if m == nil {
 		return Version{}, fmt.Errorf("%w: no \"Version: X.Y[.Z]\" line in %q", ErrBadVersion, firstLine(output))
 	}

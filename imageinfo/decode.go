@@ -1,7 +1,6 @@
 package imageinfo
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -46,7 +45,20 @@ func isRawImage(name string) bool {
 // that are not regular, bad framing (ErrTruncated, ErrTooLarge), unknown
 // magics and entries that are not valid protobuf, each with an error that
 // names the file and, where known, the offset.
+//
+// The file is read whole, in one read: CRIU's protobuf images are small
+// (the memory is in the raw pages-*.img, which DecodeFile refuses).
 func DecodeFile(path string) (*Image, error) {
+	data, err := readImageFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeImage(data, path)
+}
+
+// readImageFile reads the whole image file at path, after refusing raw
+// images and files that are not regular.
+func readImageFile(path string) ([]byte, error) {
 	if isRawImage(filepath.Base(path)) {
 		return nil, &FormatError{Path: path, Offset: -1, Err: ErrRawImage}
 	}
@@ -62,40 +74,9 @@ func DecodeFile(path string) (*Image, error) {
 	if !st.Mode().IsRegular() {
 		return nil, &FormatError{Path: path, Offset: -1, Err: fmt.Errorf("not a regular file (%s)", st.Mode().Type())}
 	}
-	lay, err := checkImage(f, path, st.Size(), false)
-	if err != nil {
-		return nil, err
+	data := make([]byte, st.Size())
+	if n, err := io.ReadFull(f, data); err != nil {
+		return nil, &FormatError{Path: path, Offset: int64(n), Err: fmt.Errorf("reading: %w", err)}
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("decoding image %s: %w", path, err)
-	}
-	ci, err := critDecode(f, lay.magic)
-	if err != nil {
-		return nil, locateBadEntry(f, path, st.Size(), err)
-	}
-	img := &Image{Magic: ci.Magic, Entries: make([]Entry, len(ci.Entries))}
-	for i, e := range ci.Entries {
-		img.Entries[i] = Entry{Message: e.Message, Extra: e.Extra}
-	}
-	if lay.ghostData >= 0 && len(img.Entries) == 1 {
-		// crit reads the contents of a non-chunked ghost file into a
-		// buffer 8 bytes too long (it forgets the two magic words).
-		b, err := base64.StdEncoding.DecodeString(img.Entries[0].Extra)
-		if err != nil || int64(len(b)) < lay.ghostData {
-			return nil, &FormatError{Path: path, Offset: -1, Err: fmt.Errorf("%w: ghost file contents", ErrBadEntry)}
-		}
-		img.Entries[0].Extra = base64.StdEncoding.EncodeToString(b[:lay.ghostData])
-	}
-	return img, nil
-}
-
-// locateBadEntry turns crit's error, which has no offset, into one that
-// names the first entry that does not unmarshal.
-func locateBadEntry(f *os.File, path string, size int64, critErr error) error {
-	if _, err := f.Seek(0, io.SeekStart); err == nil {
-		if _, err := checkImage(f, path, size, true); err != nil {
-			return err
-		}
-	}
-	return &FormatError{Path: path, Offset: -1, Err: fmt.Errorf("%w: %w", ErrBadEntry, critErr)}
+	return data, nil
 }

@@ -1,14 +1,19 @@
 // Package imageinfo decodes, encodes and summarises CRIU checkpoint images.
 //
-// It sits on top of go-criu's crit package: crit does the protobuf decoding,
-// and imageinfo adds what crit lacks for ckpt: a magic→entry type table so
-// that crit never gets a nil type, a framing check that reads with
-// io.ReadFull semantics and refuses length prefixes larger than what is left
-// of the file before anything is allocated, errors that name the file and
-// the offset, a JSON form that is valid JSON for every supported magic, and
-// summaries (Show, Short) and crit-like views (ps, fds, mems, rss) of a whole
-// checkpoint folder. Summaries never read pages-*.img: memory figures come
-// from the pagemap images, so they stay fast on checkpoints of any size.
+// It builds on go-criu: its magic table and the Go types generated from
+// CRIU's protobuf definitions. DecodeFile reads a file whole and decodes it
+// in one pass, the way crit's decode does (the entry type from a magic→type
+// table, proto.Unmarshal, the payload after an entry as crit's "extra"),
+// and adds what crit lacks for ckpt: a framing check that refuses length
+// prefixes larger than what is left of the file before anything is sliced
+// or unmarshalled, errors that name the file and the offset, a JSON form
+// that is valid JSON for every supported magic, and summaries (Show, Short)
+// and crit-like views (ps, fds, mems, rss) of a whole checkpoint folder.
+// Summaries never read pages-*.img: memory figures come from the pagemap
+// images, so they stay fast on checkpoints of any size. They take the few
+// fields they need from the core, mm and pagemap images by walking the
+// wire format (lite.go), falling back to the full decode on anything
+// unexpected.
 //
 // # Round trip
 //
@@ -19,7 +24,7 @@
 //     Encode: crit rounds their trailing payloads with (n/k+1)*k, which adds
 //     k bytes when n is already aligned, where CRIU rounds up; and CRIU keeps
 //     shared memory in pages images when in_pagemap is set. Decoding them
-//     through crit would misread the entries that follow.
+//     the way crit does would misread the entries that follow.
 //   - Fields that CRIU 4.2.1 writes and go-criu v7.2.0's protobuf
 //     definitions lack (pagemap's 64-bit nr_pages, the inventory's plugins
 //     and run id, new core, creds and socket fields) would be dropped by
@@ -34,6 +39,6 @@
 //     contents), tmpfs-*.tar.gz.img, and the netns dumps (ifaddr-, route-,
 //     route6-, rule-, iptables-, ip6tables-, nftables-*.img).
 //   - A non-chunked GHOST_FILE (written by CRIU before 3.x) keeps its
-//     contents as the rest of the file; crit reads 8 bytes too many there,
-//     which DecodeFile trims, but an empty one cannot be decoded by crit.
+//     contents as the rest of the file; an empty one is refused, as crit
+//     cannot decode it either.
 package imageinfo

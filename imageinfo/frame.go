@@ -1,77 +1,52 @@
 package imageinfo
 
 import (
-	"bufio"
+	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	ghost_file "github.com/checkpoint-restore/go-criu/v7/crit/images/ghost-file"
+	tcp_stream "github.com/checkpoint-restore/go-criu/v7/crit/images/tcp-stream"
 	"google.golang.org/protobuf/proto"
 )
 
-// layout is what checkImage learnt about a well-framed image.
-type layout struct {
-	magic string
-	// ghostData is the length of the contents that follow the only entry
-	// of a non-chunked GHOST_FILE image, or -1.
-	ghostData int64
-}
-
-// scanner walks the framing of an image: magic words, then length-prefixed
+// scanner walks an image held in memory: magic words, then length-prefixed
 // protobuf entries, each maybe followed by a payload whose size the entry
-// gives. Every read is a full read (io.ReadFull) and every length is checked
-// against what is left of the file before anything is read or allocated.
+// gives. Every length is checked against what is left of the file before
+// anything is sliced or unmarshalled.
 type scanner struct {
-	r    *bufio.Reader
+	data []byte // the whole file
 	path string
-	off  int64 // offset of the next byte of r
-	size int64 // file size
+	off  int64 // offset of the next unread byte of data
 }
 
 func (s *scanner) fail(off int64, err error) error {
 	return &FormatError{Path: s.path, Offset: off, Err: err}
 }
 
-func (s *scanner) left() int64 { return s.size - s.off }
+func (s *scanner) left() int64 { return int64(len(s.data)) - s.off }
 
 // u32 reads a little-endian 32-bit word; what names it in errors.
 func (s *scanner) u32(what string) (uint32, error) {
-	var b [4]byte
 	if s.left() < 4 {
 		return 0, s.fail(s.off, fmt.Errorf("%w: %s needs 4 bytes, %d left", ErrTruncated, what, s.left()))
 	}
-	if _, err := io.ReadFull(s.r, b[:]); err != nil {
-		return 0, s.fail(s.off, fmt.Errorf("reading %s: %w", what, err))
-	}
+	v := binary.LittleEndian.Uint32(s.data[s.off:])
 	s.off += 4
-	return binary.LittleEndian.Uint32(b[:]), nil
+	return v, nil
 }
 
-// bytes reads n bytes after checking that the file has them.
+// bytes returns the next n bytes (a slice of data, not a copy) after
+// checking that the file has them.
 func (s *scanner) bytes(n uint64, what string) ([]byte, error) {
 	if err := s.fits(n, what); err != nil {
 		return nil, err
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(s.r, b); err != nil {
-		return nil, s.fail(s.off, fmt.Errorf("reading %s: %w", what, err))
-	}
+	b := s.data[s.off : s.off+int64(n)]
 	s.off += int64(n)
 	return b, nil
-}
-
-// skip passes over n bytes after checking that the file has them.
-func (s *scanner) skip(n uint64, what string) error {
-	if err := s.fits(n, what); err != nil {
-		return err
-	}
-	if _, err := s.r.Discard(int(n)); err != nil {
-		return s.fail(s.off, fmt.Errorf("skipping %s: %w", what, err))
-	}
-	s.off += int64(n)
-	return nil
 }
 
 func (s *scanner) fits(n uint64, what string) error {
@@ -104,16 +79,12 @@ func (s *scanner) readMagic() (string, error) {
 	return name, nil
 }
 
-// entry reads one length-prefixed entry. With msg nil the entry is only
-// skipped; otherwise it is unmarshalled into msg.
+// entry reads one length-prefixed entry and unmarshals it into msg.
 func (s *scanner) entry(msg proto.Message) error {
 	start := s.off
 	n, err := s.u32("entry length")
 	if err != nil {
 		return err
-	}
-	if msg == nil {
-		return s.skip(uint64(n), "entry")
 	}
 	b, err := s.bytes(uint64(n), "entry")
 	if err != nil {
@@ -125,64 +96,84 @@ func (s *scanner) entry(msg proto.Message) error {
 	return nil
 }
 
-// checkImage validates the framing of the image read from r (size bytes
-// long) the way crit will read it, so that crit's own reads, which are
-// neither full reads nor bounded, only ever see well-formed input.
-//
-// With parseAll, every entry is also unmarshalled, to find the offset of a
-// bad entry once crit has refused the image.
-func checkImage(r io.Reader, path string, size int64, parseAll bool) (layout, error) {
-	s := &scanner{r: bufio.NewReaderSize(r, 64<<10), path: path, size: size}
+// decodeImage decodes the image data, read from path, in one pass. The
+// entries and their extras are those crit's decode gives: each entry is
+// unmarshalled (proto.Unmarshal, as crit does) into the type newEntry
+// names, and the payload that follows it, if its magic has one, becomes its
+// Extra in crit's form (base64; for TCP_STREAM a JSON object of in_q and
+// out_q, each base64).
+func decodeImage(data []byte, path string) (*Image, error) {
+	s := &scanner{data: data, path: path}
 	name, err := s.readMagic()
 	if err != nil {
-		return layout{}, err
+		return nil, err
 	}
-	lay := layout{magic: name, ghostData: -1}
+	img := &Image{Magic: name, Entries: []Entry{}}
 	if name == "GHOST_FILE" {
-		return s.ghost(lay)
+		return img, s.ghost(img)
 	}
 	extra := payloadSize[name]
 	for index := 0; s.left() > 0; index++ {
-		var msg proto.Message
-		if extra != nil || parseAll {
-			if msg, err = newEntry(name, index); err != nil {
-				return layout{}, err
-			}
+		msg, err := newEntry(name, index)
+		if err != nil {
+			return nil, err
 		}
 		if err := s.entry(msg); err != nil {
-			return layout{}, err
+			return nil, err
 		}
+		e := Entry{Message: msg}
 		if extra != nil {
-			if err := s.skip(extra(msg), "entry payload"); err != nil {
-				return layout{}, err
+			b, err := s.bytes(extra(msg), "entry payload")
+			if err != nil {
+				return nil, err
+			}
+			if e.Extra, err = extraString(msg, b); err != nil {
+				return nil, s.fail(-1, err)
 			}
 		}
+		img.Entries = append(img.Entries, e)
 	}
-	return lay, nil
+	return img, nil
 }
 
-// ghost checks a GHOST_FILE image: a ghost file entry, then either chunks
-// (each a chunk entry and its len bytes) or the file's contents up to EOF.
-func (s *scanner) ghost(lay layout) (layout, error) {
+// extraString gives the payload b that follows entry msg in crit's form.
+func extraString(msg proto.Message, b []byte) (string, error) {
+	t, ok := msg.(*tcp_stream.TcpStreamEntry)
+	if !ok {
+		return base64.StdEncoding.EncodeToString(b), nil
+	}
+	in := uint64(t.GetInqLen()) // tcpStreamSize made b in_q then out_q
+	q := tcpQueues{InQ: base64.StdEncoding.EncodeToString(b[:in]), OutQ: base64.StdEncoding.EncodeToString(b[in:])}
+	js, err := json.Marshal(q)
+	return string(js), err
+}
+
+// ghost decodes a GHOST_FILE image: a ghost file entry, then either chunks
+// (each a chunk entry and its len bytes, the chunk's Extra) or the file's
+// contents up to EOF (the ghost file entry's Extra).
+func (s *scanner) ghost(img *Image) error {
 	head := &ghost_file.GhostFileEntry{}
 	if err := s.entry(head); err != nil {
-		return layout{}, err
+		return err
 	}
 	if !head.GetChunks() {
 		if s.left() == 0 {
-			return layout{}, s.fail(s.off, errors.New("empty non-chunked ghost file: crit cannot decode it"))
+			return s.fail(s.off, errors.New("empty non-chunked ghost file: crit cannot decode it"))
 		}
-		lay.ghostData = s.left()
-		return lay, nil
+		img.Entries = append(img.Entries, Entry{Message: head, Extra: base64.StdEncoding.EncodeToString(s.data[s.off:])})
+		return nil
 	}
+	img.Entries = append(img.Entries, Entry{Message: head})
 	for s.left() > 0 {
 		chunk := &ghost_file.GhostChunkEntry{}
 		if err := s.entry(chunk); err != nil {
-			return layout{}, err
+			return err
 		}
-		if err := s.skip(uint64(chunk.GetLen()), "ghost chunk"); err != nil {
-			return layout{}, err
+		b, err := s.bytes(uint64(chunk.GetLen()), "ghost chunk")
+		if err != nil {
+			return err
 		}
+		img.Entries = append(img.Entries, Entry{Message: chunk, Extra: base64.StdEncoding.EncodeToString(b)})
 	}
-	return lay, nil
+	return nil
 }

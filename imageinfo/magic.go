@@ -2,10 +2,8 @@ package imageinfo
 
 import (
 	"fmt"
-	"os"
 	"sync"
 
-	"github.com/checkpoint-restore/go-criu/v7/crit"
 	"github.com/checkpoint-restore/go-criu/v7/crit/images/apparmor"
 	"github.com/checkpoint-restore/go-criu/v7/crit/images/autofs"
 	binfmt_misc "github.com/checkpoint-restore/go-criu/v7/crit/images/binfmt-misc"
@@ -151,17 +149,6 @@ func newEntry(magicName string, index int) (proto.Message, error) {
 		return nil, fmt.Errorf("%w: %s", ErrUnsupportedMagic, magicName)
 	}
 	return mk(), nil
-}
-
-// critDecode decodes f, whose framing checkImage has already validated, with
-// crit. This is the one place that creates a crit.Critter: crit needs the
-// entry type of the image, and it comes from entryTypes, never nil.
-func critDecode(f *os.File, magicName string) (*crit.CriuImage, error) {
-	entryType, err := newEntry(magicName, 1)
-	if err != nil {
-		return nil, err
-	}
-	return crit.New(f, nil, "", false, false).Decode(entryType)
 }
 
 // magicMap is go-criu's table of magic names and numbers, built once.

@@ -160,28 +160,13 @@ func readContainerJSON(dir string) (json.RawMessage, error) {
 func (c *checkpoint) memory(procs []Process) (Memory, error) {
 	m := Memory{Processes: make([]ProcessMemory, 0, len(procs))}
 	for _, p := range procs {
-		mmEntry, err := c.mm(p.PID)
-		if err != nil {
+		pm := ProcessMemory{PID: p.PID}
+		var err error
+		if pm.VMAs, pm.MappedBytes, err = c.mmSize(p.PID); err != nil {
 			return Memory{}, err
 		}
-		pm := ProcessMemory{PID: p.PID, VMAs: len(mmEntry.GetVmas())}
-		for _, v := range mmEntry.GetVmas() {
-			if v.GetEnd() > v.GetStart() {
-				pm.MappedBytes += v.GetEnd() - v.GetStart()
-			}
-		}
-		entries, err := c.pagemap(p.PID)
-		if err != nil {
+		if pm.PagesDumped, pm.PagesInParent, err = c.pageCounts(p.PID); err != nil {
 			return Memory{}, err
-		}
-		for _, e := range entries {
-			n := nrPages(e)
-			switch {
-			case e.GetInParent() || e.GetFlags()&pageInParent != 0:
-				pm.PagesInParent += n
-			case e.GetFlags()&pagePresent != 0 || e.Flags == nil:
-				pm.PagesDumped += n
-			}
 		}
 		pm.BytesDumped = pm.PagesDumped * pageSize
 		m.Pages += pm.PagesDumped

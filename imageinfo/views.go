@@ -48,7 +48,7 @@ func (c *checkpoint) ps() (*PsView, error) {
 	}
 	v := &PsView{Processes: make([]Process, 0, len(tree))}
 	for _, p := range tree {
-		core, err := c.core(p.GetPid())
+		comm, err := c.comm(p.GetPid())
 		if err != nil {
 			return nil, err
 		}
@@ -58,7 +58,7 @@ func (c *checkpoint) ps() (*PsView, error) {
 		}
 		v.Processes = append(v.Processes, Process{
 			PID: p.GetPid(), PPID: p.GetPpid(), PGID: p.GetPgid(), SID: p.GetSid(),
-			Comm: core.GetTc().GetComm(), Threads: threads,
+			Comm: comm, Threads: threads,
 		})
 	}
 	return v, nil
