@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -95,6 +97,9 @@ func dumpCommand() *cli.Command {
 			}
 			if !res.Meta.LeaveRunning {
 				fmt.Fprintf(c.App.Writer, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
+				if _, err := os.Stat(filepath.Join(res.Path, "filelocks.img")); err == nil {
+					fmt.Fprintln(c.App.Writer, "it holds file locks: `docker start --checkpoint` would restore it without them, `ckpt restore` keeps them")
+				}
 			}
 			return nil
 		},

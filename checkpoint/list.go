@@ -22,6 +22,7 @@ type Entry struct {
 	Stopped     bool      `json:"stopped"`   // the dump stopped the container (--leave-running=false)
 	ImageID     string    `json:"image_id"`
 	ContainerID string    `json:"container_id"`
+	FileLocks   bool      `json:"file_locks"` // dumped with --file-locks: restore must say so too
 }
 
 // List returns the complete checkpoints under the store, of one container
@@ -103,7 +104,7 @@ func readEntry(container, dir string) (Entry, bool) {
 	e := Entry{
 		Container: container, Name: filepath.Base(dir), Path: dir,
 		Created: m.Created, Stopped: !m.LeaveRunning,
-		ImageID: m.ImageID, ContainerID: m.ID,
+		ImageID: m.ImageID, ContainerID: m.ID, FileLocks: m.FileLocks,
 	}
 	e.Size, _ = DirSize(dir)
 	e.Processes, _ = CountProcesses(filepath.Join(dir, "pstree.img"))

@@ -172,7 +172,7 @@ func (r Restore) start(ctx context.Context, cli *client.Client, id, name string,
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
 	logPath := filepath.Join(placed, "restore.log")
-	err = withRestoreConf(logPath, func() error {
+	err = withRestoreConf(logPath, entry.FileLocks, func() error {
 		return cli.ContainerStart(ctx, id, container.StartOptions{CheckpointID: entry.Name})
 	})
 	if err != nil {

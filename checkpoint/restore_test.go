@@ -198,7 +198,7 @@ func TestCheckMountsAndImage(t *testing.T) {
 }
 
 func TestRestoreConf(t *testing.T) {
-	got := restoreConf("log-level 4", "/x/restore.log")
+	got := restoreConf("log-level 4", "/x/restore.log", false)
 	want := "log-level 4\n" + runcConfMarker + "\ntcp-close\nlog-file /x/restore.log\n"
 	if got != want {
 		t.Errorf("restoreConf = %q, want %q", got, want)
@@ -206,8 +206,11 @@ func TestRestoreConf(t *testing.T) {
 	if s := stripRestoreConf(got); s != "log-level 4\n" {
 		t.Errorf("strip = %q", s)
 	}
-	if s := stripRestoreConf(restoreConf("", "/l")); s != "" {
+	if s := stripRestoreConf(restoreConf("", "/l", true)); s != "" {
 		t.Errorf("strip of ckpt's own lines = %q, want empty", s)
+	}
+	if got := restoreConf("", "/l", true); !strings.HasSuffix(got, "\nfile-locks\n") {
+		t.Errorf("restoreConf with file locks = %q", got)
 	}
 }
 

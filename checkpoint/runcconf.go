@@ -16,8 +16,10 @@ const runcConfMarker = "# ckpt restore: temporary lines, removed when the restor
 // with "type NOTIFY errno 0"); the server's listening sockets come back and
 // its established connections come back closed, as podman's --tcp-close
 // does. log-file puts CRIU's restore log where it outlives a failed start
-// (the engine's own copy is deleted with the task).
-func restoreConf(original, logPath string) string {
+// (the engine's own copy is deleted with the task). file-locks, for a
+// checkpoint dumped with them: CRIU restores file locks only when told to,
+// and silently drops them otherwise (the engine never tells it).
+func restoreConf(original, logPath string, fileLocks bool) string {
 	var b strings.Builder
 	if original != "" {
 		b.WriteString(original)
@@ -26,6 +28,9 @@ func restoreConf(original, logPath string) string {
 		}
 	}
 	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
+	if fileLocks {
+		b.WriteString("file-locks\n")
+	}
 	return b.String()
 }
 

@@ -22,7 +22,7 @@ const runcConfLock = "/run/ckpt-runc-conf.lock"
 // withRestoreConf runs start while runc.conf holds ckpt's restore settings,
 // and puts the file back as it was afterwards (removing it if it was not
 // there), holding a lock so that two restores do not interleave.
-func withRestoreConf(logPath string, start func() error) (err error) {
+func withRestoreConf(logPath string, fileLocks bool, start func() error) (err error) {
 	lock, err := os.OpenFile(runcConfLock, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("open lock %s: %w", runcConfLock, err)
@@ -42,7 +42,7 @@ func withRestoreConf(logPath string, start func() error) (err error) {
 	if err := os.MkdirAll(filepath.Dir(runcConf), 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", filepath.Dir(runcConf), err)
 	}
-	if err := os.WriteFile(runcConf, []byte(restoreConf(original, logPath)), 0o644); err != nil {
+	if err := os.WriteFile(runcConf, []byte(restoreConf(original, logPath, fileLocks)), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", runcConf, err)
 	}
 	defer func() {

@@ -48,8 +48,17 @@ func (s *Summary) Short() string {
 	if s.DumpStats != nil {
 		frozen = usString(s.DumpStats.FrozenTimeUs)
 	}
-	return fmt.Sprintf("%d processes (%d threads), %s of memory dumped (%d pages), %s on disk in %d files, frozen for %s",
-		len(s.Processes), threads, humanBytes(s.Memory.Bytes), s.Memory.Pages, s.Disk.Human, s.Disk.Files, frozen)
+	return fmt.Sprintf("%s (%s), %s of memory dumped (%s), %s on disk in %s, frozen for %s",
+		count(len(s.Processes), "process", "processes"), count(threads, "thread", "threads"),
+		humanBytes(s.Memory.Bytes), count(int(s.Memory.Pages), "page", "pages"), s.Disk.Human, count(s.Disk.Files, "file", "files"), frozen)
+}
+
+// count says "1 process" or "2 processes".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Short summarises the checkpoint in dir in one line (see Summary.Short).
@@ -143,7 +152,11 @@ func (s *Summary) WriteTree(w io.Writer) error {
 			return
 		}
 		seen[p.PID] = true
-		t.line(depth, "%d %s (ppid %d, pgid %d, sid %d, threads %v)", p.PID, p.Comm, p.PPID, p.PGID, p.SID, p.Threads)
+		cmd := ""
+		if len(p.Cmdline) > 0 {
+			cmd = ": " + strings.Join(p.Cmdline, " ")
+		}
+		t.line(depth, "%d %s (ppid %d, pgid %d, sid %d, threads %v)%s", p.PID, p.Comm, p.PPID, p.PGID, p.SID, p.Threads, cmd)
 		for _, c := range children[p.PID] {
 			walk(c, depth+1)
 		}

@@ -160,20 +160,21 @@ func TestShowJSON(t *testing.T) {
 		t.Errorf("dump_stats %s: %v", top["dump_stats"], err)
 	}
 	var ct struct{ Name string }
-	if err := json.Unmarshal(top["container"], &ct); err != nil || ct.Name != "/ii-fx-tcp" {
+	if err := json.Unmarshal(top["container"], &ct); err != nil || ct.Name != "ii-fx-tcp" {
 		t.Errorf("container %s: %v", top["container"], err)
 	}
 	buf.Reset()
 	if err := s.WriteTree(&buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"processes", "memory:", "sockets", "127.0.0.1:8081", "mounts", "external /etc/hosts", "namespaces", "hostname", "frozen"} {
+	for _, want := range []string{"processes", "memory:", "sockets", "127.0.0.1:8081", "mounts", "external /etc/hosts", "namespaces", "hostname", "frozen",
+		"container: ii-fx-tcp (", "nc (ppid 1, pgid 1, sid 1, threads [", "): nc -l -p 8080"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("tree lacks %q:\n%s", want, buf.String())
 		}
 	}
 	short := s.Short()
-	for _, want := range []string{"7 processes", "111 pages", "frozen for"} {
+	for _, want := range []string{"7 processes", "112 pages", "frozen for"} {
 		if !strings.Contains(short, want) {
 			t.Errorf("Short() = %q, lacks %q", short, want)
 		}

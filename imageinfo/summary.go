@@ -115,6 +115,7 @@ func Show(dir string) (*Summary, error) {
 		return nil, err
 	}
 	s.Processes = ps.Processes
+	addCmdlines(s.Processes, s.Container)
 	if s.Memory, err = c.memory(ps.Processes); err != nil {
 		return nil, err
 	}
@@ -320,4 +321,29 @@ func diskUsage(dir string) (Disk, error) {
 	}
 	d.Human = humanBytes(uint64(d.Bytes))
 	return d, nil
+}
+
+// addCmdlines fills in the command lines that ckpt dump recorded in
+// container.json ("processes": [{"pid", "cmdline"}], pids as inside the
+// container, as in the images). Other container.json files add nothing.
+func addCmdlines(ps []Process, container json.RawMessage) {
+	if len(container) == 0 {
+		return
+	}
+	var c struct {
+		Processes []struct {
+			PID     uint32   `json:"pid"`
+			Cmdline []string `json:"cmdline"`
+		} `json:"processes"`
+	}
+	if json.Unmarshal(container, &c) != nil {
+		return
+	}
+	byPID := make(map[uint32][]string, len(c.Processes))
+	for _, p := range c.Processes {
+		byPID[p.PID] = p.Cmdline
+	}
+	for i := range ps {
+		ps[i].Cmdline = byPID[ps[i].PID]
+	}
 }

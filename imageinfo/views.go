@@ -29,6 +29,9 @@ type Process struct {
 	SID     uint32   `json:"sid"`
 	Comm    string   `json:"comm"`
 	Threads []uint32 `json:"threads"`
+	// Cmdline is the command line where it was recorded: CRIU's images
+	// keep none, ckpt dump writes them into container.json.
+	Cmdline []string `json:"cmdline,omitempty"`
 }
 
 // Ps reads the process tree of the checkpoint in dir: pstree.img and the

@@ -13,6 +13,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+go -C "$main" build -o "$tmp/ckpt" .
+
 # start NAME IMAGE CMD...: run a detached container and remember it.
 start() {
 	n=$1
@@ -22,14 +24,14 @@ start() {
 	docker run -d --name "$n" "$@" >/dev/null
 }
 
-# dump NAME FIXTURE: checkpoint NAME into FIXTURE, add container.json, and
-# drop what the tests do not need (the CRIU log).
+# dump NAME FIXTURE: checkpoint NAME with `ckpt dump` (leaving it running)
+# into FIXTURE, and drop what the tests do not need (the CRIU log).
 dump() {
 	rm -rf "${here:?}/$2"
-	"$here/criu-dump-container.sh" "$1" "$here/$2"
+	"$tmp/ckpt" dump --dir "$tmp/store" --name fixture "$1"
+	mv "$tmp/store/$1/fixture" "$here/$2"
+	chmod -R u+rwX,go+rX "$here/$2"
 	rm -f "$here/$2/dump.log"
-	docker inspect -f '{"id":"{{.Id}}","name":"{{.Name}}","image":"{{.Config.Image}}","created":"{{.Created}}"}' "$1" \
-		>"$here/$2/container.json"
 }
 
 # busybox: one shell looping over sleep, the smallest useful checkpoint.
