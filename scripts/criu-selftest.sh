@@ -26,15 +26,15 @@ alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
-# start NAME COMMAND: runs COMMAND as the leader of a new session and group,
-# a child of this shell (so it can be reaped), and sets $started to its pid.
+# start NAME COMMAND: runs COMMAND as the leader of a new session and
+# group, handed to init (so no shell job reports its death), and sets
+# $started to its pid.
 start() {
-	setsid sh -c "$2" </dev/null >"$work/$1.out" 2>&1 &
-	local pid=$!
-	pids+=("$pid")
+	(setsid sh -c "$2" </dev/null >"$work/$1.out" 2>&1 & echo $! >"$work/$1.pid")
+	started=$(cat "$work/$1.pid")
+	pids+=("$started")
 	sleep 0.5
-	alive "$pid" || { echo "criu self-test: could not start $1" >&2; exit 1; }
-	started=$pid
+	alive "$started" || { echo "criu self-test: could not start $1" >&2; exit 1; }
 }
 
 # roundtrip NAME PID [criu options]: dump PID's tree, restore it detached,
@@ -45,7 +45,6 @@ roundtrip() {
 	mkdir -p "$work/$name"
 	timeout 60 criu dump -t "$pid" -D "$work/$name" -o dump.log -v4 "$@" ||
 		fail "dump of $name" "$work/$name/dump.log"
-	{ wait "$pid"; } 2>/dev/null
 	alive "$pid" && fail "dump of $name (process still running after a stop-mode dump)" "$work/$name/dump.log"
 	# The killed tree's other members are reaped by init a moment later; until
 	# then the session's pid is taken and the restore would fail with EEXIST.
@@ -69,3 +68,13 @@ roundtrip loop "$started"
 port=$((20000 + RANDOM % 20000))
 start tcp "busybox nc -l -p $port -e cat & sleep 0.3; (while :; do echo ping; sleep 0.2; done) | busybox nc 127.0.0.1 $port"
 roundtrip tcp "$started" --tcp-established
+
+# The restored connection still carries data: the echoed pings go on.
+before=$(wc -l <"$work/tcp.out")
+sleep 1
+after=$(wc -l <"$work/tcp.out")
+if [ "$after" -le "$before" ]; then
+	echo "criu self-test: the restored TCP connection carries no data ($before lines before, $after after)" >&2
+	exit 1
+fi
+echo "criu self-test: the restored TCP connection carries data ($before -> $after lines)"

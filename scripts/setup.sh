@@ -71,7 +71,7 @@ build_criu() {
 	mkdir -p "$CRIU_SRC"
 	cd "$CRIU_SRC"
 	local tarball=criu_${CRIU_VERSION}.orig.tar.xz uri
-	if ! echo "$CRIU_SHA256  $tarball" | sha256sum -c --quiet 2>/dev/null; then
+	if ! echo "$CRIU_SHA256  $tarball" | sha256sum -c --quiet >/dev/null 2>&1; then
 		# The debian.tar.xz of that source package answers 404, so take the
 		# upstream tarball's address from apt rather than 'apt-get source'.
 		uri=$(apt-get source --print-uris "criu/forky" 2>/dev/null | grep -o "'[^']*/$tarball'" | tr -d "'") ||
