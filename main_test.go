@@ -450,3 +450,22 @@ func cmdRuncConfClean(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("/etc/criu/runc.conf still holds a restore's lines:\n%s", b)
 	}
 }
+
+// TestConditionsUnderCI checks the rule that keeps CI honest: with CI=true a
+// missing prerequisite is an error, never a skip; without it, a skip.
+func TestConditionsUnderCI(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no docker, no criu
+	for _, cond := range []string{"docker", "criu"} {
+		t.Setenv("CI", "true")
+		if ok, err := scriptCondition(cond); ok || err == nil || !strings.Contains(err.Error(), "CI=true but prerequisite ["+cond+"] is missing") {
+			t.Errorf("CI=true, [%s] missing: ok=%v err=%v; want an error", cond, ok, err)
+		}
+		t.Setenv("CI", "")
+		if ok, err := scriptCondition(cond); ok || err != nil {
+			t.Errorf("no CI, [%s] missing: ok=%v err=%v; want a plain false", cond, ok, err)
+		}
+	}
+	if _, err := scriptCondition("nosuch"); err == nil {
+		t.Error("an unknown condition is not an error")
+	}
+}
