@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -86,9 +85,7 @@ func dumpCommand() *cli.Command {
 						out.FrozenUS = int64(sum.DumpStats.FrozenTimeUs)
 					}
 				}
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				return writeJSON(c.App.Writer, out)
 			}
 			fmt.Fprintf(c.App.Writer, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
 			fmt.Fprintf(c.App.Writer, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -36,9 +35,7 @@ func listCommand() *cli.Command {
 				if entries == nil {
 					entries = []checkpoint.Entry{}
 				}
-				enc := json.NewEncoder(c.App.Writer)
-				enc.SetIndent("", "  ")
-				return enc.Encode(entries)
+				return writeJSON(c.App.Writer, entries)
 			}
 			if len(entries) == 0 {
 				fmt.Fprintf(c.App.ErrWriter, "no checkpoints in %s\n", c.String("dir"))

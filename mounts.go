@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -76,9 +75,7 @@ func writeDecisionsJSON(w io.Writer, ds []mountscan.Decision) error {
 	if ds == nil {
 		ds = []mountscan.Decision{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(ds)
+	return writeJSON(w, ds)
 }
 
 // writeDecisionsTable prints ds as aligned columns for people.
