@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,6 +37,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CI", os.Getenv("CI"))
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("PATH", os.Getenv("PATH"))
+			wd, err := os.Getwd()
+			if err != nil {
+				return err
+			}
+			env.Setenv("FIXTURES", filepath.Join(wd, "imageinfo", "testdata"))
 			return nil
 		},
 		Condition: scriptCondition,
