@@ -12,6 +12,12 @@ criu_src=${CRIU_SRC:-/usr/local/src/ckpt-criu/criu-4.2.1}
 name=ckpt-bench-memhog
 crit="env PYTHONPATH=$criu_src/lib:$criu_src/crit /usr/bin/python3 -m crit"
 
+# Python crit from the same CRIU source tree that scripts/setup.sh fetched:
+# generate its protobuf modules once.
+if [ ! -f "$criu_src/crit/crit/version.py" ] || ! ls "$criu_src"/lib/pycriu/images/*_pb2.py >/dev/null 2>&1; then
+	make -C "$criu_src" PYTHON=/usr/bin/python3 lib crit >/dev/null
+fi
+
 cleanup() { docker rm -f "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
