@@ -36,13 +36,7 @@ type Process struct {
 
 // Ps reads the process tree of the checkpoint in dir: pstree.img and the
 // core image of each process.
-func Ps(dir string) (*PsView, error) {
-	c, err := openCheckpoint(dir)
-	if err != nil {
-		return nil, err
-	}
-	return c.ps()
-}
+func Ps(dir string) (*PsView, error) { return view(dir, (*checkpoint).ps) }
 
 func (c *checkpoint) ps() (*PsView, error) {
 	tree, err := c.pstree()
@@ -86,13 +80,7 @@ type File struct {
 }
 
 // Fds reads the open files of every process of the checkpoint in dir.
-func Fds(dir string) (*FdsView, error) {
-	c, err := openCheckpoint(dir)
-	if err != nil {
-		return nil, err
-	}
-	return c.fds()
-}
+func Fds(dir string) (*FdsView, error) { return view(dir, (*checkpoint).fds) }
 
 func (c *checkpoint) fds() (*FdsView, error) {
 	tree, err := c.pstree()
@@ -195,13 +183,7 @@ func vmaResource(files map[uint32]*fdinfo.FileEntry, v interface {
 }
 
 // Mems reads the memory mappings of every process of the checkpoint in dir.
-func Mems(dir string) (*MemsView, error) {
-	c, err := openCheckpoint(dir)
-	if err != nil {
-		return nil, err
-	}
-	return c.mems()
-}
+func Mems(dir string) (*MemsView, error) { return view(dir, (*checkpoint).mems) }
 
 func (c *checkpoint) mems() (*MemsView, error) {
 	tree, err := c.pstree()
@@ -281,13 +263,7 @@ type PageRun struct {
 
 // Rss reads the pagemap and the VMAs of every process of the checkpoint in
 // dir. It does not read pages-*.img.
-func Rss(dir string) (*RssView, error) {
-	c, err := openCheckpoint(dir)
-	if err != nil {
-		return nil, err
-	}
-	return c.rss()
-}
+func Rss(dir string) (*RssView, error) { return view(dir, (*checkpoint).rss) }
 
 func (c *checkpoint) rss() (*RssView, error) {
 	tree, err := c.pstree()
@@ -327,4 +303,14 @@ func (c *checkpoint) rss() (*RssView, error) {
 		v.Processes = append(v.Processes, pr)
 	}
 	return v, nil
+}
+
+// view opens the checkpoint in dir and reads one view of it.
+func view[V any](dir string, read func(*checkpoint) (V, error)) (V, error) {
+	c, err := openCheckpoint(dir)
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return read(c)
 }

@@ -97,33 +97,31 @@ func criuCheckItem(f Facts) Item {
 }
 
 func breakpointsItem(f Facts) Item {
-	it := Item{Name: "hardware breakpoints"}
-	switch {
-	case f.CriuPath == "":
-		it.Status, it.Detail, it.Fix = Fail, "not checked: no criu", setupFix
-	case f.Breakpoints.Err == nil:
-		it.Status, it.Detail = OK, "work (CRIU uses them to stop tasks quickly)"
-	default:
-		it.Status = Warn
-		it.Detail = "do not work here (common in VMs); CRIU 4.2 notices and steps tasks instead, slower"
-		it.Fix = "nothing to do with CRIU >= 4.2; CRIU 4.1 hangs without CRIU_FAULT=130 in its environment"
-	}
-	return it
+	return featureItem(f, "hardware breakpoints", f.Breakpoints,
+		"work (CRIU uses them to stop tasks quickly)",
+		"do not work here (common in VMs); CRIU 4.2 notices and steps tasks instead, slower",
+		"nothing to do with CRIU >= 4.2; CRIU 4.1 hangs without CRIU_FAULT=130 in its environment")
 }
 
 func dirtyTrackItem(f Facts) Item {
-	it := Item{Name: "memory dirty tracking"}
+	return featureItem(f, "memory dirty tracking", f.DirtyTrack,
+		"soft-dirty bit available: pre-dump can track memory",
+		"no soft-dirty bit in this kernel: 'ckpt dump --pre-dump' is refused, plain dumps work",
+		"a kernel built with CONFIG_MEM_SOFT_DIRTY is needed for pre-dump")
+}
+
+// featureItem reports a `criu check --feature` probe: ok when it passed, a
+// warning (with its fix) when the feature is missing, since ckpt works
+// without it, and a failure only when there is no criu to ask.
+func featureItem(f Facts, name string, p Probe, okDetail, warnDetail, fix string) Item {
 	switch {
 	case f.CriuPath == "":
-		it.Status, it.Detail, it.Fix = Fail, "not checked: no criu", setupFix
-	case f.DirtyTrack.Err == nil:
-		it.Status, it.Detail = OK, "soft-dirty bit available: pre-dump can track memory"
+		return Item{Name: name, Status: Fail, Detail: "not checked: no criu", Fix: setupFix}
+	case p.Err == nil:
+		return Item{Name: name, Status: OK, Detail: okDetail}
 	default:
-		it.Status = Warn
-		it.Detail = "no soft-dirty bit in this kernel: 'ckpt dump --pre-dump' is refused, plain dumps work"
-		it.Fix = "a kernel built with CONFIG_MEM_SOFT_DIRTY is needed for pre-dump"
+		return Item{Name: name, Status: Warn, Detail: warnDetail, Fix: fix}
 	}
-	return it
 }
 
 func dockerItem(d DockerFacts) Item {
