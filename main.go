@@ -5,10 +5,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
@@ -38,7 +41,11 @@ func runWith(args []string, stdout, stderr io.Writer) int {
 			imagesCommand(),
 		},
 	}
-	if err := app.Run(interspersed(app.Commands, args)); err != nil {
+	// Ctrl-C or SIGTERM cancels the command's context: a dump in progress
+	// stops criu, thaws the container and removes its partial folder.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := app.RunContext(ctx, interspersed(app.Commands, args)); err != nil {
 		fmt.Fprintf(stderr, "ckpt: %v\n", err)
 		var ec cli.ExitCoder
 		if errors.As(err, &ec) && ec.ExitCode() != 0 {
