@@ -234,6 +234,9 @@ func lastNumber(log, prefix string) (int, bool) {
 
 // checkContinues checks that after the last occurrence of n the log counts
 // on n+1, n+2, ... without a gap or a restart.
+//
+// The log of a clone (ckpt restore --as) starts after the checkpoint, so
+// there n never appears and the first number must be n+1.
 func checkContinues(log, prefix string, n int) error {
 	ns := numbers(log, prefix)
 	at := -1
@@ -243,7 +246,9 @@ func checkContinues(log, prefix string, n int) error {
 		}
 	}
 	if at < 0 {
-		return fmt.Errorf("%d never appears", n)
+		if len(ns) == 0 || ns[0] != n+1 {
+			return fmt.Errorf("%d never appears, and the log does not start at %d", n, n+1)
+		}
 	}
 	for i, v := range ns[at+1:] {
 		if want := n + 1 + i; v != want {
@@ -473,5 +478,28 @@ func TestConditionsUnderCI(t *testing.T) {
 	}
 	if _, err := scriptCondition("nosuch"); err == nil {
 		t.Error("an unknown condition is not an error")
+	}
+}
+
+func TestCheckContinues(t *testing.T) {
+	for _, tc := range []struct {
+		log  string
+		n    int
+		fail bool
+	}{
+		{"1\n2\n3\n4\n", 2, false},
+		{"1\n2\n3\n5\n", 2, true},        // a gap
+		{"1\n2\n3\n0\n1\n", 2, true},     // a restart
+		{"3\n4\n", 2, false},             // a clone's log starts at n+1
+		{"4\n5\n", 2, true},              // ... not later
+		{"ok 1\nok 2\nok 3\n", 2, false}, // with -prefix ok
+	} {
+		prefix := ""
+		if strings.HasPrefix(tc.log, "ok ") {
+			prefix = "ok "
+		}
+		if err := checkContinues(tc.log, prefix, tc.n); (err != nil) != tc.fail {
+			t.Errorf("checkContinues(%q, %d) = %v, want failure %v", tc.log, tc.n, err, tc.fail)
+		}
 	}
 }
