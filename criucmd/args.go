@@ -26,6 +26,12 @@ func Args(o Options) ([]string, error) {
 
 	argv := []string{string(o.Action)}
 	add := func(args ...string) { argv = append(argv, args...) }
+	// value adds "name value" when value is set.
+	value := func(name, v string) {
+		if v != "" {
+			add(name, v)
+		}
+	}
 	flag := func(on bool, name string) {
 		if on {
 			add(name)
@@ -35,15 +41,9 @@ func Args(o Options) ([]string, error) {
 		add("-t", strconv.Itoa(o.PID))
 	}
 	add("-D", o.ImagesDir)
-	if o.WorkDir != "" {
-		add("-W", o.WorkDir)
-	}
-	if o.PrevImagesDir != "" {
-		add("--prev-images-dir", o.PrevImagesDir)
-	}
-	if o.Root != "" {
-		add("--root", o.Root)
-	}
+	value("-W", o.WorkDir)
+	value("--prev-images-dir", o.PrevImagesDir)
+	value("--root", o.Root)
 	if o.ManageCgroups {
 		// The mode is an optional argument: criu only takes it joined
 		// with "=", a separate word is read as the next option.
@@ -53,9 +53,7 @@ func Args(o Options) ([]string, error) {
 			add("--manage-cgroups=" + o.ManageCgroupsMode)
 		}
 	}
-	if o.FreezeCgroup != "" {
-		add("--freeze-cgroup", o.FreezeCgroup)
-	}
+	value("--freeze-cgroup", o.FreezeCgroup)
 	flag(o.TrackMem, "--track-mem")
 	flag(o.AutoDedup, "--auto-dedup")
 	flag(o.LeaveRunning, "--leave-running")
@@ -69,15 +67,9 @@ func Args(o Options) ([]string, error) {
 	flag(o.EvasiveDevices, "--evasive-devices")
 	flag(o.RestoreDetached, "--restore-detached")
 	flag(o.RestoreSibling, "--restore-sibling")
-	if o.PidFile != "" {
-		add("--pidfile", o.PidFile)
-	}
-	if o.LSMProfile != "" {
-		add("--lsm-profile", o.LSMProfile)
-	}
-	if o.LSMMountContext != "" {
-		add("--lsm-mount-context", o.LSMMountContext)
-	}
+	value("--pidfile", o.PidFile)
+	value("--lsm-profile", o.LSMProfile)
+	value("--lsm-mount-context", o.LSMMountContext)
 	for _, ns := range o.EmptyNS {
 		add("--empty-ns", ns)
 	}

@@ -185,11 +185,7 @@ func (c *checkpoint) sockets() ([]Socket, error) {
 		return nil, err
 	}
 	for _, p := range tree {
-		ids, err := c.ids(p.GetPid())
-		if err != nil {
-			return nil, err
-		}
-		fds, err := all[*fdinfo.FdinfoEntry](c, fmt.Sprintf("fdinfo-%d.img", ids.GetFilesId()), "FDINFO", false)
+		fds, err := c.fdinfos(p.GetPid())
 		if err != nil {
 			return nil, err
 		}

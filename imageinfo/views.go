@@ -93,11 +93,7 @@ func (c *checkpoint) fds() (*FdsView, error) {
 	}
 	v := &FdsView{Processes: []ProcessFiles{}}
 	for _, p := range tree {
-		ids, err := c.ids(p.GetPid())
-		if err != nil {
-			return nil, err
-		}
-		fds, err := all[*fdinfo.FdinfoEntry](c, fmt.Sprintf("fdinfo-%d.img", ids.GetFilesId()), "FDINFO", false)
+		fds, err := c.fdinfos(p.GetPid())
 		if err != nil {
 			return nil, err
 		}
@@ -313,4 +309,14 @@ func view[V any](dir string, read func(*checkpoint) (V, error)) (V, error) {
 		return zero, err
 	}
 	return read(c)
+}
+
+// fdinfos reads the descriptors of process pid: fdinfo-<files id>.img,
+// named by the process's ids image.
+func (c *checkpoint) fdinfos(pid uint32) ([]*fdinfo.FdinfoEntry, error) {
+	ids, err := c.ids(pid)
+	if err != nil {
+		return nil, err
+	}
+	return all[*fdinfo.FdinfoEntry](c, fmt.Sprintf("fdinfo-%d.img", ids.GetFilesId()), "FDINFO", false)
 }
