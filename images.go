@@ -109,13 +109,9 @@ func oneArg(c *cli.Context, what string) (string, error) {
 }
 
 func imagesDecode(w io.Writer, path string, pretty bool) error {
-	img, err := imageinfo.DecodeFile(path)
+	b, err := imageinfo.DecodeFileJSON(path)
 	if err != nil {
 		return err
-	}
-	b, err := img.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	if pretty {
 		var buf bytes.Buffer

@@ -23,7 +23,8 @@ trap cleanup EXIT
 
 mkdir -p "$work/rootfs"
 CGO_ENABLED=0 go -C "$main" build -o "$work/rootfs/memhog" ./bench/memhog
-go -C "$main" build -o "$work/ckpt" .
+make -s -C "$main" build # the released build: static, no docs generators
+cp "$main/ckpt" "$work/ckpt"
 dir=$work/store/$name/bench
 if [ ! -f "$dir/inventory.img" ]; then
 	tar -C "$work/rootfs" -c . | docker import - "$name-image" >/dev/null

@@ -35,9 +35,25 @@ func BenchmarkShow(b *testing.B) {
 	}
 }
 
-// BenchmarkDecode measures DecodeFile and the JSON form of the images crit
-// is compared on.
+// BenchmarkDecode measures DecodeFileJSON, what `ckpt images decode` runs,
+// on the images crit is compared on.
 func BenchmarkDecode(b *testing.B) {
+	dir := benchDir(b)
+	for _, name := range []string{"core-1.img", "mm-1.img", "pagemap-1.img"} {
+		b.Run(name, func(b *testing.B) {
+			path := filepath.Join(dir, name)
+			for b.Loop() {
+				if _, err := imageinfo.DecodeFileJSON(path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeTyped measures DecodeFile (go-criu's types) followed by
+// MarshalJSON, the path that `ckpt images encode` inverts.
+func BenchmarkDecodeTyped(b *testing.B) {
 	dir := benchDir(b)
 	for _, name := range []string{"core-1.img", "mm-1.img", "pagemap-1.img"} {
 		b.Run(name, func(b *testing.B) {

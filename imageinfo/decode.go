@@ -56,6 +56,28 @@ func DecodeFile(path string) (*Image, error) {
 	return decodeImage(data, path)
 }
 
+// DecodeFileJSON decodes the CRIU image at path into its JSON form, the
+// bytes that DecodeFile followed by MarshalJSON would give, and refuses the
+// same files with the same errors. It writes the JSON straight from the
+// entries' wire bytes, without unmarshalling them into go-criu's types,
+// which is several times faster in a fresh process (see wirejson.go).
+func DecodeFileJSON(path string) ([]byte, error) {
+	data, err := readImageFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &scanner{data: data, path: path}
+	name, err := s.readMagic()
+	if err != nil {
+		return nil, err
+	}
+	k := &jsonSink{out: appendImageStart(make([]byte, 0, 4*len(data)+64), name)}
+	if err := s.entries(name, k); err != nil {
+		return nil, err
+	}
+	return append(k.out, "]}"...), nil
+}
+
 // readImageFile reads the whole image file at path, after refusing raw
 // images and files that are not regular.
 func readImageFile(path string) ([]byte, error) {

@@ -3,8 +3,13 @@
 // It builds on go-criu: its magic table and the Go types generated from
 // CRIU's protobuf definitions. DecodeFile reads a file whole and decodes it
 // in one pass, the way crit's decode does (the entry type from a magic→type
-// table, proto.Unmarshal, the payload after an entry as crit's "extra"),
-// and adds what crit lacks for ckpt: a framing check that refuses length
+// table, proto.Unmarshal, the payload after an entry as crit's "extra").
+// DecodeFileJSON, behind `ckpt images decode`, walks the same frames and
+// writes the JSON straight from each entry's wire bytes, guided by the
+// entry type's descriptor (wirejson.go): the same bytes as DecodeFile
+// followed by MarshalJSON, without building go-protobuf's decoders and
+// reflection tables, whose first use costs more than the rest of a run.
+// Both add what crit lacks for ckpt: a framing check that refuses length
 // prefixes larger than what is left of the file before anything is sliced
 // or unmarshalled, errors that name the file and the offset, a JSON form
 // that is valid JSON for every supported magic, and summaries (Show, Short)

@@ -50,18 +50,18 @@ func (img *Image) writeBinary(w io.Writer) error {
 	if img.Magic == "GHOST_FILE" {
 		return img.writeGhost(w)
 	}
-	size := payloadSize[img.Magic]
 	for i, e := range img.Entries {
-		if err := writeEntry(w, e.Message); err != nil {
+		data, err := writeEntry(w, e.Message)
+		if err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}
-		if size == nil {
+		if !hasPayload(img.Magic) {
 			if e.Extra != "" {
 				return fmt.Errorf("entry %d: %w", i, errNoPayload)
 			}
 			continue
 		}
-		b, err := payloadBytes(img.Magic, e.Extra, size(e.Message))
+		b, err := payloadBytes(img.Magic, e.Extra, payloadLen(img.Magic, e.Message, data))
 		if err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}
@@ -82,7 +82,7 @@ func (img *Image) writeGhost(w io.Writer) error {
 	if !ok {
 		return fmt.Errorf("%w: entry 0 is %T, not a ghost file entry", ErrBadEntry, img.Entries[0].Message)
 	}
-	if err := writeEntry(w, head); err != nil {
+	if _, err := writeEntry(w, head); err != nil {
 		return fmt.Errorf("entry 0: %w", err)
 	}
 	if !head.GetChunks() {
@@ -104,7 +104,7 @@ func (img *Image) writeGhost(w io.Writer) error {
 		if !ok {
 			return fmt.Errorf("%w: entry %d is %T, not a ghost chunk", ErrBadEntry, i+1, e.Message)
 		}
-		if err := writeEntry(w, chunk); err != nil {
+		if _, err := writeEntry(w, chunk); err != nil {
 			return fmt.Errorf("entry %d: %w", i+1, err)
 		}
 		b, err := base64.StdEncoding.DecodeString(e.Extra)
@@ -121,20 +121,22 @@ func (img *Image) writeGhost(w io.Writer) error {
 	return nil
 }
 
-func writeEntry(w io.Writer, m proto.Message) error {
+// writeEntry writes m as a length-prefixed entry and returns its
+// protobuf bytes.
+func writeEntry(w io.Writer, m proto.Message) ([]byte, error) {
 	if m == nil {
-		return fmt.Errorf("%w: no message", ErrBadEntry)
+		return nil, fmt.Errorf("%w: no message", ErrBadEntry)
 	}
 	b, err := proto.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrBadEntry, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadEntry, err)
 	}
 	if len(b) > math.MaxUint32 {
-		return fmt.Errorf("%w: entry of %d bytes", ErrTooLarge, len(b))
+		return nil, fmt.Errorf("%w: entry of %d bytes", ErrTooLarge, len(b))
 	}
 	if err := binary.Write(w, binary.LittleEndian, uint32(len(b))); err != nil {
-		return err
+		return nil, err
 	}
 	_, err = w.Write(b)
-	return err
+	return b, err
 }

@@ -3,12 +3,10 @@ package imageinfo
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	ghost_file "github.com/checkpoint-restore/go-criu/v7/crit/images/ghost-file"
-	tcp_stream "github.com/checkpoint-restore/go-criu/v7/crit/images/tcp-stream"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -79,29 +77,120 @@ func (s *scanner) readMagic() (string, error) {
 	return name, nil
 }
 
-// entry reads one length-prefixed entry and unmarshals it into msg.
-func (s *scanner) entry(msg proto.Message) error {
+// entrySink receives the entries of an image as a scanner walks them: each
+// entry's protobuf bytes with an empty message of its type (the same one
+// for every entry of that type: a sink that keeps messages makes its own),
+// to decode (and so check) them, then, if the entry has a payload, the
+// payload in crit's "extra" form. DecodeFile's sink builds an *Image,
+// DecodeFileJSON's writes JSON straight from the bytes.
+type entrySink interface {
+	entry(typ proto.Message, data []byte) error
+	extra(s string)
+}
+
+// entry reads one length-prefixed entry and hands it, with msg, to sink.
+// It returns the entry's protobuf bytes.
+func (s *scanner) entry(msg proto.Message, sink entrySink) ([]byte, error) {
 	start := s.off
 	n, err := s.u32("entry length")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b, err := s.bytes(uint64(n), "entry")
 	if err != nil {
+		return nil, err
+	}
+	if err := sink.entry(msg, b); err != nil {
+		return nil, s.fail(start, fmt.Errorf("%w: %s: %w", ErrBadEntry, msg.ProtoReflect().Descriptor().Name(), err))
+	}
+	return b, nil
+}
+
+// entries walks the entries of an image whose magic, name, has just been
+// read, in one pass, and hands them to sink. The entry types are those
+// newEntry names, and the payload that follows an entry, if its magic has
+// one, becomes its extra in crit's form (base64; for TCP_STREAM a JSON
+// object of in_q and out_q, each base64).
+func (s *scanner) entries(name string, sink entrySink) error {
+	if name == "GHOST_FILE" {
+		return s.ghost(sink)
+	}
+	head, err := newEntry(name, 0)
+	if err != nil {
 		return err
 	}
-	if err := proto.Unmarshal(b, msg); err != nil {
-		return s.fail(start, fmt.Errorf("%w: %T: %w", ErrBadEntry, msg, err))
+	rest, err := newEntry(name, 1)
+	if err != nil {
+		return err
+	}
+	for msg := head; s.left() > 0; msg = rest {
+		data, err := s.entry(msg, sink)
+		if err != nil {
+			return err
+		}
+		if !hasPayload(name) {
+			continue
+		}
+		b, err := s.bytes(payloadLen(name, msg, data), "entry payload")
+		if err != nil {
+			return err
+		}
+		extra, err := extraString(name, msg, data, b)
+		if err != nil {
+			return s.fail(-1, err)
+		}
+		sink.extra(extra)
 	}
 	return nil
 }
 
-// decodeImage decodes the image data, read from path, in one pass. The
-// entries and their extras are those crit's decode gives: each entry is
-// unmarshalled (proto.Unmarshal, as crit does) into the type newEntry
-// names, and the payload that follows it, if its magic has one, becomes its
-// Extra in crit's form (base64; for TCP_STREAM a JSON object of in_q and
-// out_q, each base64).
+// ghost walks a GHOST_FILE image: a ghost file entry, then either chunks
+// (each a chunk entry and its len bytes, the chunk's extra) or the file's
+// contents up to EOF (the ghost file entry's extra).
+func (s *scanner) ghost(sink entrySink) error {
+	head := &ghost_file.GhostFileEntry{}
+	data, err := s.entry(head, sink)
+	if err != nil {
+		return err
+	}
+	if wireUint(head, data, "chunks") == 0 {
+		if s.left() == 0 {
+			return s.fail(s.off, errors.New("empty non-chunked ghost file: crit cannot decode it"))
+		}
+		sink.extra(base64.StdEncoding.EncodeToString(s.data[s.off:]))
+		s.off = int64(len(s.data))
+		return nil
+	}
+	for s.left() > 0 {
+		chunk := &ghost_file.GhostChunkEntry{}
+		data, err := s.entry(chunk, sink)
+		if err != nil {
+			return err
+		}
+		b, err := s.bytes(wireUint(chunk, data, "len"), "ghost chunk")
+		if err != nil {
+			return err
+		}
+		sink.extra(base64.StdEncoding.EncodeToString(b))
+	}
+	return nil
+}
+
+// imageSink builds an *Image, unmarshalling each entry into its type.
+type imageSink struct{ img *Image }
+
+func (k *imageSink) entry(typ proto.Message, data []byte) error {
+	msg := typ.ProtoReflect().New().Interface()
+	if err := proto.Unmarshal(data, msg); err != nil {
+		return err
+	}
+	k.img.Entries = append(k.img.Entries, Entry{Message: msg})
+	return nil
+}
+
+func (k *imageSink) extra(s string) { k.img.Entries[len(k.img.Entries)-1].Extra = s }
+
+// decodeImage decodes the image data, read from path, in one pass.
 func decodeImage(data []byte, path string) (*Image, error) {
 	s := &scanner{data: data, path: path}
 	name, err := s.readMagic()
@@ -109,71 +198,8 @@ func decodeImage(data []byte, path string) (*Image, error) {
 		return nil, err
 	}
 	img := &Image{Magic: name, Entries: []Entry{}}
-	if name == "GHOST_FILE" {
-		return img, s.ghost(img)
-	}
-	extra := payloadSize[name]
-	for index := 0; s.left() > 0; index++ {
-		msg, err := newEntry(name, index)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.entry(msg); err != nil {
-			return nil, err
-		}
-		e := Entry{Message: msg}
-		if extra != nil {
-			b, err := s.bytes(extra(msg), "entry payload")
-			if err != nil {
-				return nil, err
-			}
-			if e.Extra, err = extraString(msg, b); err != nil {
-				return nil, s.fail(-1, err)
-			}
-		}
-		img.Entries = append(img.Entries, e)
+	if err := s.entries(name, &imageSink{img: img}); err != nil {
+		return nil, err
 	}
 	return img, nil
-}
-
-// extraString gives the payload b that follows entry msg in crit's form.
-func extraString(msg proto.Message, b []byte) (string, error) {
-	t, ok := msg.(*tcp_stream.TcpStreamEntry)
-	if !ok {
-		return base64.StdEncoding.EncodeToString(b), nil
-	}
-	in := uint64(t.GetInqLen()) // tcpStreamSize made b in_q then out_q
-	q := tcpQueues{InQ: base64.StdEncoding.EncodeToString(b[:in]), OutQ: base64.StdEncoding.EncodeToString(b[in:])}
-	js, err := json.Marshal(q)
-	return string(js), err
-}
-
-// ghost decodes a GHOST_FILE image: a ghost file entry, then either chunks
-// (each a chunk entry and its len bytes, the chunk's Extra) or the file's
-// contents up to EOF (the ghost file entry's Extra).
-func (s *scanner) ghost(img *Image) error {
-	head := &ghost_file.GhostFileEntry{}
-	if err := s.entry(head); err != nil {
-		return err
-	}
-	if !head.GetChunks() {
-		if s.left() == 0 {
-			return s.fail(s.off, errors.New("empty non-chunked ghost file: crit cannot decode it"))
-		}
-		img.Entries = append(img.Entries, Entry{Message: head, Extra: base64.StdEncoding.EncodeToString(s.data[s.off:])})
-		return nil
-	}
-	img.Entries = append(img.Entries, Entry{Message: head})
-	for s.left() > 0 {
-		chunk := &ghost_file.GhostChunkEntry{}
-		if err := s.entry(chunk); err != nil {
-			return err
-		}
-		b, err := s.bytes(uint64(chunk.GetLen()), "ghost chunk")
-		if err != nil {
-			return err
-		}
-		img.Entries = append(img.Entries, Entry{Message: chunk, Extra: base64.StdEncoding.EncodeToString(b)})
-	}
-	return nil
 }

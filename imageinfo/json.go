@@ -2,62 +2,84 @@ package imageinfo
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // MarshalJSON writes the image as crit's decode does: an object with the
 // magic's name and the entries, each entry the protobuf message in protojson
 // form with protobuf field names, plus an "extra" string holding the payload
-// that follows the entry in the file, if any. Unlike crit's, the extra is
-// always quoted, so TCP_STREAM images give valid JSON too.
+// that follows the entry in the file, if its magic has one (even when
+// empty, as crit does). Unlike crit's, the extra is always quoted, so TCP_STREAM images give valid JSON too. Fields that
+// go-criu's definitions lack are kept under unknownKey. It gives the same
+// bytes as DecodeFileJSON on the file the image was decoded from.
 func (img *Image) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	magic, err := json.Marshal(img.Magic)
-	if err != nil {
-		return nil, err
-	}
-	buf.WriteString(`{"magic":`)
-	buf.Write(magic)
-	buf.WriteString(`,"entries":[`)
-	opts := protojson.MarshalOptions{UseProtoNames: true}
+	out := appendImageStart(nil, img.Magic)
 	for i, e := range img.Entries {
 		if i > 0 {
-			buf.WriteByte(',')
+			out = append(out, ',')
 		}
 		if e.Message == nil {
 			return nil, fmt.Errorf("%s entry %d: no message", img.Magic, i)
 		}
-		b, err := opts.Marshal(e.Message)
+		b, err := proto.Marshal(e.Message)
+		if err == nil {
+			out, err = appendMessageJSON(out, e.Message.ProtoReflect().Descriptor(), b)
+		}
+		if err == nil && (e.Extra != "" || hasPayload(img.Magic) || img.Magic == "GHOST_FILE" && i > 0) {
+			out, err = appendExtra(out, e.Extra)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s entry %d: %w", img.Magic, i, err)
 		}
-		if b, err = withUnknown(e.Message, b); err != nil {
-			return nil, fmt.Errorf("%s entry %d: %w", img.Magic, i, err)
-		}
-		if e.Extra != "" {
-			extra, err := json.Marshal(e.Extra)
-			if err != nil {
-				return nil, err
-			}
-			b = b[:len(b)-1] // drop the closing brace
-			if len(b) > 1 {
-				b = append(b, ',')
-			}
-			b = append(b, `"extra":`...)
-			b = append(b, extra...)
-			b = append(b, '}')
-		}
-		buf.Write(b)
 	}
-	buf.WriteString("]}")
-	return buf.Bytes(), nil
+	return append(out, "]}"...), nil
+}
+
+// appendImageStart opens the JSON form of an image of magic name, up to
+// its first entry.
+func appendImageStart(out []byte, name string) []byte {
+	out = append(out, `{"magic":`...)
+	out, _ = appendJSONString(out, name) // a magic's name is ASCII
+	return append(out, `,"entries":[`...)
+}
+
+// appendExtra adds the "extra" key, with value s, to the JSON object that
+// ends out.
+func appendExtra(out []byte, s string) ([]byte, error) {
+	out = out[:len(out)-1] // drop the closing brace
+	if out[len(out)-1] != '{' {
+		out = append(out, ',')
+	}
+	out = append(out, `"extra":`...)
+	out, err := appendJSONString(out, s)
+	return append(out, '}'), err
+}
+
+// jsonSink writes the JSON form of an image's entries straight from their
+// bytes (see wirejson.go).
+type jsonSink struct {
+	out []byte
+	n   int // entries written
+	enc wireEncoder
+}
+
+func (k *jsonSink) entry(msg proto.Message, data []byte) error {
+	if k.n > 0 {
+		k.out = append(k.out, ',')
+	}
+	k.n++
+	var err error
+	k.out, err = k.enc.appendMessage(k.out, msg.ProtoReflect().Descriptor(), data)
+	return err
+}
+
+func (k *jsonSink) extra(s string) {
+	k.out, _ = appendExtra(k.out, s) // base64, or JSON made by encoding/json: valid UTF-8
 }
 
 // ParseJSON reads the JSON form of an image (see MarshalJSON; crit's own
@@ -135,58 +157,6 @@ func decodeGeneric(data []byte) (map[string]any, error) {
 		return nil, err
 	}
 	return obj, nil
-}
-
-// withUnknown returns the protojson form b of m, with m's unknown fields
-// (at any depth) added under unknownKey. b is returned as is when m has none.
-func withUnknown(m proto.Message, b []byte) ([]byte, error) {
-	r := m.ProtoReflect()
-	if !hasUnknownBelow(r) {
-		b = bytes.TrimSpace(b)
-		u := r.GetUnknown()
-		if len(u) == 0 {
-			return b, nil
-		}
-		// Only the top message has unknown fields (as in every CRIU 4.x
-		// pagemap entry): add the key without re-parsing the JSON.
-		b = b[:len(b)-1]
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = append(b, `"`+unknownKey+`":"`...)
-		b = base64.StdEncoding.AppendEncode(b, u)
-		return append(b, `"}`...), nil
-	}
-	obj, err := decodeGeneric(b)
-	if err != nil {
-		return nil, err
-	}
-	addUnknown(m.ProtoReflect(), obj)
-	return json.Marshal(obj)
-}
-
-// hasUnknown reports whether m or any message inside it has unknown fields.
-func hasUnknown(m protoreflect.Message) bool {
-	return len(m.GetUnknown()) > 0 || hasUnknownBelow(m)
-}
-
-// hasUnknownBelow reports whether any message inside m has unknown fields.
-func hasUnknownBelow(m protoreflect.Message) bool {
-	found := false
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind || fd.IsMap() {
-			return true
-		}
-		if fd.IsList() {
-			for i := 0; i < v.List().Len() && !found; i++ {
-				found = hasUnknown(v.List().Get(i).Message())
-			}
-		} else {
-			found = hasUnknown(v.Message())
-		}
-		return !found
-	})
-	return found
 }
 
 // errNoPayload is returned for an "extra" on an entry whose magic has none.

@@ -30,7 +30,7 @@ func (c *checkpoint) rawEntries(name, magicName string) (entries [][]byte, ok bo
 		return nil, false
 	}
 	s := &scanner{data: data, path: path}
-	if got, err := s.readMagic(); err != nil || got != magicName || payloadSize[got] != nil {
+	if got, err := s.readMagic(); err != nil || got != magicName || hasPayload(got) {
 		return nil, false
 	}
 	for s.left() > 0 {

@@ -5,51 +5,70 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bpfmap_data "github.com/checkpoint-restore/go-criu/v7/crit/images/bpfmap-data"
-	pipe_data "github.com/checkpoint-restore/go-criu/v7/crit/images/pipe-data"
-	sk_packet "github.com/checkpoint-restore/go-criu/v7/crit/images/sk-packet"
-	tcp_stream "github.com/checkpoint-restore/go-criu/v7/crit/images/tcp-stream"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// payloadSize gives, for each magic whose entries are followed by raw
-// bytes, how many bytes an entry announces. crit keeps those bytes in the
-// entry's Extra, base64-encoded (TCP_STREAM: a JSON object of in_q and out_q,
-// each base64). GHOST_FILE is handled on its own.
-var payloadSize = map[string]func(proto.Message) uint64{
-	"PIPES_DATA":  pipeDataSize,
-	"FIFO_DATA":   pipeDataSize,
-	"SK_QUEUES":   skQueueSize,
-	"TCP_STREAM":  tcpStreamSize,
-	"BPFMAP_DATA": bpfmapDataSize,
+// payloadFields names, for each magic whose entries are followed by raw
+// bytes, the fields of an entry whose sum is the number of those bytes.
+// crit keeps the bytes in the entry's extra, base64-encoded (TCP_STREAM: a
+// JSON object of in_q and out_q, each base64). GHOST_FILE is handled on
+// its own.
+var payloadFields = map[string][]protoreflect.Name{
+	"PIPES_DATA":  {"bytes"},
+	"FIFO_DATA":   {"bytes"},
+	"SK_QUEUES":   {"length"},
+	"TCP_STREAM":  {"inq_len", "outq_len"},
+	"BPFMAP_DATA": {"keys_bytes", "values_bytes"},
 }
 
-func pipeDataSize(m proto.Message) uint64 {
-	if e, ok := m.(*pipe_data.PipeDataEntry); ok {
-		return uint64(e.GetBytes())
+// hasPayload reports whether the entries of magic name are followed by
+// raw bytes.
+func hasPayload(name string) bool { return payloadFields[name] != nil }
+
+// payloadLen returns the number of bytes that follow entry data, of
+// msg's type, in an image of magic name.
+func payloadLen(name string, msg proto.Message, data []byte) uint64 {
+	var n uint64
+	for _, f := range payloadFields[name] {
+		n += wireUint(msg, data, f)
 	}
-	return 0
+	return n
 }
 
-func skQueueSize(m proto.Message) uint64 {
-	if e, ok := m.(*sk_packet.SkPacketEntry); ok {
-		return uint64(e.GetLength())
+// wireUint returns the value of the unsigned (or bool) field called name
+// of the entry data, of msg's type, as its generated getter would after
+// proto.Unmarshal: the last varint occurrence wins, cut to the field's
+// width, and 0 when it is absent. data must be valid wire data.
+func wireUint(msg proto.Message, data []byte, name protoreflect.Name) uint64 {
+	fd := msg.ProtoReflect().Descriptor().Fields().ByName(name)
+	var v uint64
+	eachField(data, func(f wireField) bool {
+		if f.is(fd.Number(), protowire.VarintType) {
+			v = f.varint
+		}
+		return true
+	})
+	switch fd.Kind() {
+	case protoreflect.Uint32Kind:
+		return uint64(uint32(v))
+	case protoreflect.BoolKind:
+		return min(v, 1)
 	}
-	return 0
+	return v
 }
 
-func tcpStreamSize(m proto.Message) uint64 {
-	if e, ok := m.(*tcp_stream.TcpStreamEntry); ok {
-		return uint64(e.GetInqLen()) + uint64(e.GetOutqLen())
+// extraString gives the payload b that follows entry data, of msg's type,
+// in an image of magic name, in crit's form.
+func extraString(name string, msg proto.Message, data, b []byte) (string, error) {
+	if name != "TCP_STREAM" {
+		return base64.StdEncoding.EncodeToString(b), nil
 	}
-	return 0
-}
-
-func bpfmapDataSize(m proto.Message) uint64 {
-	if e, ok := m.(*bpfmap_data.BpfmapDataEntry); ok {
-		return uint64(e.GetKeysBytes()) + uint64(e.GetValuesBytes())
-	}
-	return 0
+	in := wireUint(msg, data, "inq_len") // the payload is in_q then out_q
+	q := tcpQueues{InQ: base64.StdEncoding.EncodeToString(b[:in]), OutQ: base64.StdEncoding.EncodeToString(b[in:])}
+	js, err := json.Marshal(q)
+	return string(js), err
 }
 
 // tcpQueues is crit's Extra of a TCP_STREAM entry: the receive and send

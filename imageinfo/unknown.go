@@ -15,34 +15,6 @@ import (
 // decode→JSON→encode.
 const unknownKey = "_unknown"
 
-// addUnknown walks m and the generic JSON object obj made from it, in step,
-// and records m's unknown fields (and those of nested messages) in obj.
-func addUnknown(m protoreflect.Message, obj map[string]any) {
-	if u := m.GetUnknown(); len(u) > 0 {
-		obj[unknownKey] = base64.StdEncoding.EncodeToString(u)
-	}
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind || fd.IsMap() {
-			return true
-		}
-		key := string(fd.Name())
-		if fd.IsList() {
-			arr, _ := obj[key].([]any)
-			list := v.List()
-			for i := 0; i < list.Len() && i < len(arr); i++ {
-				if sub, ok := arr[i].(map[string]any); ok {
-					addUnknown(list.Get(i).Message(), sub)
-				}
-			}
-			return true
-		}
-		if sub, ok := obj[key].(map[string]any); ok {
-			addUnknown(v.Message(), sub)
-		}
-		return true
-	})
-}
-
 // unknownAt is the unknown fields of one message, found at a JSON path.
 type unknownAt struct {
 	path []pathStep
