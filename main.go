@@ -1,7 +1,9 @@
 // Command ckpt checkpoints running Docker containers with CRIU and restores
-// them. This file only wires the commands together; each command lives in a
-// file of its own (check.go, dump.go, mounts.go, restore.go, list.go, rm.go,
-// images.go) and does its work through the packages beside it.
+// them. This file only wires the commands together (commands.go lists
+// them); each command lives in a file of its own (check.go, dump.go,
+// mounts.go, restore.go, list.go, rm.go, images.go) and does its work
+// through the packages beside it. Built with the tag ckpt_front, the same
+// package makes the images-only front of ckpt (front.go).
 package main
 
 import (
@@ -31,15 +33,11 @@ func runWith(args []string, stdout, stderr io.Writer) int {
 		Writer:         stdout,
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors itself
-		Commands: []*cli.Command{
-			checkCommand(),
-			dumpCommand(),
-			mountsCommand(),
-			restoreCommand(),
-			listCommand(),
-			rmCommand(),
-			imagesCommand(),
-		},
+		Commands:       commands(),
+	}
+	if err := handOff(args); err != nil { // only in the images-only front (front.go)
+		fmt.Fprintf(stderr, "ckpt: %v\n", err)
+		return 1
 	}
 	// Ctrl-C or SIGTERM cancels the command's context: a dump in progress
 	// stops criu, thaws the container and removes its partial folder.

@@ -23,10 +23,12 @@ import tempfile
 def times(cmd, runs):
     """Runs hyperfine once on cmd and returns the wall times in seconds."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        subprocess.run(
+        r = subprocess.run(
             ["hyperfine", "-N", "--style", "none", "--warmup", "2", "-r", str(runs),
              "--export-json", out.name, cmd],
-            check=True, stdout=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:  # hyperfine's warnings on stderr are dropped otherwise
+            sys.exit(f"hyperfine {cmd}: exit {r.returncode}\n{r.stderr}")
         with open(out.name) as f:
             return json.load(f)["results"][0]["times"]
 

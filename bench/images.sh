@@ -23,8 +23,8 @@ trap cleanup EXIT
 
 mkdir -p "$work/rootfs"
 CGO_ENABLED=0 go -C "$main" build -o "$work/rootfs/memhog" ./bench/memhog
-make -s -C "$main" build # the released build: static, no docs generators
-cp "$main/ckpt" "$work/ckpt"
+make -s -C "$main" build # the released build: the images-only front ./ckpt and ./ckpt-engine
+cp "$main/ckpt" "$main/ckpt-engine" "$work/"
 dir=$work/store/$name/bench
 if [ ! -f "$dir/inventory.img" ]; then
 	tar -C "$work/rootfs" -c . | docker import - "$name-image" >/dev/null
@@ -38,18 +38,26 @@ fi
 du -sh "$dir"
 "$work/ckpt" images show "$dir" | sed -n 3p
 
-hyperfine -N --warmup 5 -r 50 --export-markdown "$work/show.md" \
-	-n 'ckpt images show' "$work/ckpt images show $dir" \
-	-n 'ckpt images show --json' "$work/ckpt images show --json $dir" \
-	-n 'crit x ps' "$crit x $dir ps" \
-	-n 'crit x mems' "$crit x $dir mems"
+# ckpt against crit in alternating rounds (compare.py): this VM's speed
+# drifts from minute to minute, and both must see the same machine. The
+# front (./ckpt) is what make build installs; the engine (the whole ckpt,
+# also what a plain go build gives) is shown for comparison.
+rounds=${ROUNDS:-20}
+compare() { python3 "$here/compare.py" --rounds "$rounds" "$@"; }
+echo '| command | ckpt mean (median) | crit mean (median) | ratio of means (medians) |'
+echo '|---|---:|---:|---:|'
+compare 'ckpt images show' "$work/ckpt images show $dir" \
+	'crit x ps + crit x mems' "$crit x $dir ps" "$crit x $dir mems"
 for img in core-1 mm-1 pagemap-1; do
-	hyperfine -N --warmup 5 -r 50 --export-markdown "$work/decode-$img.md" \
-		-n "ckpt images decode $img.img" "$work/ckpt images decode $dir/$img.img" \
-		-n "crit decode $img.img" "$crit decode -i $dir/$img.img"
+	compare "ckpt images decode $img.img" "$work/ckpt images decode $dir/$img.img" \
+		"crit decode -i $img.img" "$crit decode -i $dir/$img.img"
 done
-cat "$work/show.md" "$work"/decode-*.md
+for img in core-1 mm-1 pagemap-1; do
+	compare "ckpt-engine images decode $img.img" "$work/ckpt-engine images decode $dir/$img.img" \
+		"crit decode -i $img.img" "$crit decode -i $dir/$img.img"
+done
 
 # In-process figures, without the CLI's start-up cost.
-hyperfine -N --warmup 5 -r 50 -n 'ckpt --help (start-up floor)' "$work/ckpt --help" | grep -E 'Benchmark|Time'
+hyperfine -N --warmup 5 -r 50 -n 'ckpt images --help (start-up floor of the front)' "$work/ckpt images --help" \
+	-n 'ckpt-engine --help (start-up floor of the whole ckpt)' "$work/ckpt-engine --help" | grep -E 'Benchmark|Time'
 CKPT_BENCH_DIR=$dir go -C "$main" test ./bench -run '^$' -bench . -benchtime 2s
