@@ -8,7 +8,7 @@
 // writes the JSON straight from each entry's wire bytes, guided by the
 // entry type's descriptor (wirejson.go): the same bytes as DecodeFile
 // followed by MarshalJSON, without building go-protobuf's decoders and
-// reflection tables, whose first use costs more than the rest of a run.
+// reflection tables, whose first use is costly in a fresh process.
 // Both add what crit lacks for ckpt: a framing check that refuses length
 // prefixes larger than what is left of the file before anything is sliced
 // or unmarshalled, errors that name the file and the offset, a JSON form
