@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestNSPid(t *testing.T) {
@@ -33,17 +34,26 @@ func TestProcessTree(t *testing.T) {
 		t.Fatal("cannot start sleep:", err)
 	}
 	defer cmd.Process.Kill()
-	procs := processTree(os.Getpid())
-	var found bool
-	for _, p := range procs {
-		if p.HostPID == cmd.Process.Pid {
-			found = true
-			if !reflect.DeepEqual(p.Cmdline, []string{"sleep", "30"}) {
-				t.Errorf("child cmdline %q", p.Cmdline)
+	// Start returns once the child's execve has closed its close-on-exec
+	// files, which the kernel does before it sets up the new argument
+	// pages: for a moment the child's cmdline can still read empty.
+	var procs []Process
+	var child *Process
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		procs, child = processTree(os.Getpid()), nil
+		for i := range procs {
+			if procs[i].HostPID == cmd.Process.Pid {
+				child = &procs[i]
 			}
 		}
+		if child == nil || len(child.Cmdline) > 0 || time.Now().After(deadline) {
+			break
+		}
 	}
-	if !found || procs[0].HostPID != os.Getpid() {
-		t.Errorf("tree %+v lacks the child %d or does not start at %d", procs, cmd.Process.Pid, os.Getpid())
+	if child == nil || procs[0].HostPID != os.Getpid() {
+		t.Fatalf("tree %+v lacks the child %d or does not start at %d", procs, cmd.Process.Pid, os.Getpid())
+	}
+	if !reflect.DeepEqual(child.Cmdline, []string{"sleep", "30"}) {
+		t.Errorf("child cmdline %q", child.Cmdline)
 	}
 }
