@@ -80,8 +80,8 @@ func (s *scanner) readMagic() (string, error) {
 // entrySink receives the entries of an image as a scanner walks them: each
 // entry's protobuf bytes with an empty message of its type (the same one
 // for every entry of that type: a sink that keeps messages makes its own),
-// to decode (and so check) them, then, if the entry has a payload, the
-// payload in crit's "extra" form. DecodeFile's sink builds an *Image,
+// to decode (and so check) them, with an error that names the type, then,
+// if the entry has a payload, the payload in crit's "extra" form. DecodeFile's sink builds an *Image,
 // DecodeFileJSON's writes JSON straight from the bytes.
 type entrySink interface {
 	entry(typ proto.Message, data []byte) error
@@ -101,7 +101,7 @@ func (s *scanner) entry(msg proto.Message, sink entrySink) ([]byte, error) {
 		return nil, err
 	}
 	if err := sink.entry(msg, b); err != nil {
-		return nil, s.fail(start, fmt.Errorf("%w: %s: %w", ErrBadEntry, msg.ProtoReflect().Descriptor().Name(), err))
+		return nil, s.fail(start, fmt.Errorf("%w: %w", ErrBadEntry, err))
 	}
 	return b, nil
 }
@@ -182,7 +182,7 @@ type imageSink struct{ img *Image }
 func (k *imageSink) entry(typ proto.Message, data []byte) error {
 	msg := typ.ProtoReflect().New().Interface()
 	if err := proto.Unmarshal(data, msg); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", msg.ProtoReflect().Descriptor().FullName(), err)
 	}
 	k.img.Entries = append(k.img.Entries, Entry{Message: msg})
 	return nil

@@ -14,9 +14,10 @@ import (
 // magic's name and the entries, each entry the protobuf message in protojson
 // form with protobuf field names, plus an "extra" string holding the payload
 // that follows the entry in the file, if its magic has one (even when
-// empty, as crit does). Unlike crit's, the extra is always quoted, so TCP_STREAM images give valid JSON too. Fields that
-// go-criu's definitions lack are kept under unknownKey. It gives the same
-// bytes as DecodeFileJSON on the file the image was decoded from.
+// empty, as crit does). Unlike crit's, the extra is always quoted, so
+// TCP_STREAM images give valid JSON too. Fields that go-criu's definitions
+// lack are kept under unknownKey. It gives the same bytes as
+// DecodeFileJSON on the file the image was decoded from.
 func (img *Image) MarshalJSON() ([]byte, error) {
 	out := appendImageStart(nil, img.Magic)
 	for i, e := range img.Entries {
