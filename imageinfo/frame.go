@@ -88,15 +88,20 @@ type entrySink interface {
 	extra(s string)
 }
 
-// entry reads one length-prefixed entry and hands it, with msg, to sink.
-// It returns the entry's protobuf bytes.
-func (s *scanner) entry(msg proto.Message, sink entrySink) ([]byte, error) {
-	start := s.off
+// next reads one length-prefixed entry and returns its protobuf bytes.
+func (s *scanner) next() ([]byte, error) {
 	n, err := s.u32("entry length")
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.bytes(uint64(n), "entry")
+	return s.bytes(uint64(n), "entry")
+}
+
+// entry reads one length-prefixed entry and hands it, with msg, to sink.
+// It returns the entry's protobuf bytes.
+func (s *scanner) entry(msg proto.Message, sink entrySink) ([]byte, error) {
+	start := s.off
+	b, err := s.next()
 	if err != nil {
 		return nil, err
 	}

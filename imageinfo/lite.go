@@ -34,11 +34,7 @@ func (c *checkpoint) rawEntries(name, magicName string) (entries [][]byte, ok bo
 		return nil, false
 	}
 	for s.left() > 0 {
-		n, err := s.u32("entry length")
-		if err != nil {
-			return nil, false
-		}
-		b, err := s.bytes(uint64(n), "entry")
+		b, err := s.next()
 		if err != nil {
 			return nil, false
 		}
