@@ -43,26 +43,13 @@ func imagesCommand() *cli.Command {
 					return imagesEncode(c.Args().Get(0), c.Args().Get(1))
 				},
 			},
-			{
-				Name:      "show",
-				Usage:     "summarise a checkpoint",
-				ArgsUsage: "DIR",
-				Flags:     []cli.Flag{jsonFlag},
-				Action: func(c *cli.Context) error {
-					dir, err := oneArg(c, "DIR")
-					if err != nil {
-						return err
-					}
-					s, err := imageinfo.Show(dir)
-					if err != nil {
-						return err
-					}
-					if c.Bool("json") {
-						return s.WriteJSON(c.App.Writer)
-					}
-					return s.WriteTree(c.App.Writer)
-				},
-			},
+			viewCommand("show", "summarise a checkpoint", jsonFlag, func(dir string) (view, error) {
+				s, err := imageinfo.Show(dir)
+				if err != nil {
+					return nil, err
+				}
+				return summaryView{s}, nil
+			}),
 			viewCommand("ps", "show the process tree", jsonFlag, func(dir string) (view, error) { return imageinfo.Ps(dir) }),
 			viewCommand("fds", "show the open files", jsonFlag, func(dir string) (view, error) { return imageinfo.Fds(dir) }),
 			viewCommand("mems", "show the memory mappings", jsonFlag, func(dir string) (view, error) { return imageinfo.Mems(dir) }),
@@ -71,11 +58,17 @@ func imagesCommand() *cli.Command {
 	}
 }
 
-// view is what the ps, fds, mems and rss views of imageinfo have in common.
+// view is what the summary and the ps, fds, mems and rss views of
+// imageinfo have in common: text for people, JSON for scripts.
 type view interface {
 	WriteTable(io.Writer) error
 	WriteJSON(io.Writer) error
 }
+
+// summaryView prints the summary's tree where the views print a table.
+type summaryView struct{ *imageinfo.Summary }
+
+func (s summaryView) WriteTable(w io.Writer) error { return s.WriteTree(w) }
 
 func viewCommand(name, usage string, jsonFlag cli.Flag, load func(string) (view, error)) *cli.Command {
 	return &cli.Command{
