@@ -19,26 +19,23 @@ import (
 // lack are kept under unknownKey. It gives the same bytes as
 // DecodeFileJSON on the file the image was decoded from.
 func (img *Image) MarshalJSON() ([]byte, error) {
-	out := appendImageStart(nil, img.Magic)
+	k := &jsonSink{out: appendImageStart(nil, img.Magic)}
 	for i, e := range img.Entries {
-		if i > 0 {
-			out = append(out, ',')
-		}
 		if e.Message == nil {
 			return nil, fmt.Errorf("%s entry %d: no message", img.Magic, i)
 		}
 		b, err := proto.Marshal(e.Message)
 		if err == nil {
-			out, err = appendMessageJSON(out, e.Message.ProtoReflect().Descriptor(), b)
+			err = k.entry(e.Message, b)
 		}
-		if err == nil && (e.Extra != "" || hasPayload(img.Magic) || img.Magic == "GHOST_FILE" && i > 0) {
-			out, err = appendExtra(out, e.Extra)
+		if err == nil && (e.Extra != "" || hasExtra(img.Magic, i)) {
+			k.out, err = appendExtra(k.out, e.Extra)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s entry %d: %w", img.Magic, i, err)
 		}
 	}
-	return append(out, "]}"...), nil
+	return append(k.out, "]}"...), nil
 }
 
 // appendImageStart opens the JSON form of an image of magic name, up to
@@ -62,7 +59,7 @@ func appendExtra(out []byte, s string) ([]byte, error) {
 }
 
 // jsonSink writes the JSON form of an image's entries straight from their
-// bytes (see wirejson.go).
+// bytes (see wirejson.go), for DecodeFileJSON and MarshalJSON.
 type jsonSink struct {
 	out []byte
 	n   int // entries written

@@ -27,6 +27,15 @@ var payloadFields = map[string][]protoreflect.Name{
 // raw bytes.
 func hasPayload(name string) bool { return payloadFields[name] != nil }
 
+// hasExtra reports whether entry number index of an image of magic name
+// is followed by a payload, which its JSON form carries as "extra" even
+// when empty: every entry of a magic with payloads, and the chunks of a
+// GHOST_FILE (the head of a non-chunked one carries the file's contents,
+// which are never empty).
+func hasExtra(name string, index int) bool {
+	return hasPayload(name) || name == "GHOST_FILE" && index > 0
+}
+
 // payloadLen returns the number of bytes that follow entry data, of
 // msg's type, in an image of magic name.
 func payloadLen(name string, msg proto.Message, data []byte) uint64 {

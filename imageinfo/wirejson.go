@@ -47,13 +47,6 @@ type wireEncoder struct {
 	unknown []byte
 }
 
-// appendMessageJSON appends to out the JSON object for the protobuf
-// message b of type md, with a fresh encoder.
-func appendMessageJSON(out []byte, md protoreflect.MessageDescriptor, b []byte) ([]byte, error) {
-	var e wireEncoder
-	return e.appendMessage(out, md, b)
-}
-
 // appendMessage appends to out the JSON object for the protobuf message b
 // of type md.
 func (e *wireEncoder) appendMessage(out []byte, md protoreflect.MessageDescriptor, b []byte) ([]byte, error) {

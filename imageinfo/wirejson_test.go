@@ -73,7 +73,7 @@ func addUnknownRef(m protoreflect.Message, obj map[string]any) {
 // from the wire, as a generic value, and checks that it is valid compact
 // JSON.
 func wireJSON(t testing.TB, msg proto.Message, b []byte) (any, error) {
-	out, err := appendMessageJSON(nil, msg.ProtoReflect().Descriptor(), b)
+	out, err := new(wireEncoder).appendMessage(nil, msg.ProtoReflect().Descriptor(), b)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func TestWireJSONRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := appendMessageJSON(nil, tt.msg.ProtoReflect().Descriptor(), tt.b)
+			out, err := new(wireEncoder).appendMessage(nil, tt.msg.ProtoReflect().Descriptor(), tt.b)
 			if tt.want == "" {
 				if err == nil {
 					t.Fatalf("want an error, got %s", out)
