@@ -34,9 +34,9 @@ func commands() []*cli.Command {
 }
 
 // handOff execs the engine, with the same arguments, for every command
-// but images; it returns only if that fails.
+// that commands does not list; it returns only if that fails.
 func handOff(args []string) error {
-	if len(args) > 1 && args[1] == "images" {
+	if len(args) > 1 && findCommand(commands(), args[1]) != nil {
 		return nil
 	}
 	engine, err := enginePath()
