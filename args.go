@@ -12,16 +12,21 @@ import (
 // `ckpt dump --name first myapp`. Flags are recognised from the command's own
 // definitions, so a value that looks like a flag is never moved. A "--"
 // ends the rewriting.
-func interspersed(cmds []*cli.Command, args []string) []string {
+func interspersed(global []cli.Flag, cmds []*cli.Command, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
 	out := append([]string{}, args[:1]...)
 	rest := args[1:]
-	// Skip global flags (ckpt has only --help/--version, which take no value).
-	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
+	// Skip global flags (-H/--host takes a value).
+	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") && rest[0] != "--" {
 		out = append(out, rest[0])
+		name := strings.TrimLeft(rest[0], "-")
 		rest = rest[1:]
+		if !strings.Contains(name, "=") && takesValue(global, name) && len(rest) > 0 {
+			out = append(out, rest[0])
+			rest = rest[1:]
+		}
 	}
 	for len(rest) > 0 {
 		cmd := findCommand(cmds, rest[0])

@@ -1,5 +1,3 @@
-//go:build !ckpt_front
-
 package main
 
 import (
@@ -29,8 +27,12 @@ func checkCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			o := checkOptions{criu: c.String("criu"), json: c.Bool("json")}
-			r := preflight.Evaluate(preflight.Gather(c.Context, o.criu))
-			var err error
+			eng, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			r := preflight.Evaluate(preflight.Gather(c.Context, o.criu, eng))
 			if o.json {
 				err = r.WriteJSON(c.App.Writer)
 			} else {

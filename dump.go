@@ -1,5 +1,3 @@
-//go:build !ckpt_front
-
 package main
 
 import (
@@ -13,6 +11,7 @@ import (
 
 	"github.com/ckpt/ckpt/checkpoint"
 	"github.com/ckpt/ckpt/imageinfo"
+	"github.com/ckpt/ckpt/store"
 )
 
 // dumpCommand is `ckpt dump`: checkpoint a running container.
@@ -45,11 +44,17 @@ func dumpCommand() *cli.Command {
 			}
 			if c.IsSet("name") {
 				// An explicit --name "" is a mistake, not a request for the default.
-				if err := checkpoint.ValidName("checkpoint name", c.String("name")); err != nil {
+				if err := store.ValidName("checkpoint name", c.String("name")); err != nil {
 					return err
 				}
 			}
+			eng, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
 			d := checkpoint.Dump{
+				Engine:         eng,
 				Container:      ref,
 				Name:           c.String("name"),
 				Dir:            c.String("dir"),

@@ -2,8 +2,7 @@
 // them. This file only wires the commands together (commands.go lists
 // them); each command lives in a file of its own (check.go, dump.go,
 // mounts.go, restore.go, list.go, rm.go, images.go) and does its work
-// through the packages beside it. Built with the tag ckpt_front, the same
-// package makes the images-only front of ckpt (front.go).
+// through the packages beside it.
 package main
 
 import (
@@ -33,17 +32,14 @@ func runWith(args []string, stdout, stderr io.Writer) int {
 		Writer:         stdout,
 		ErrWriter:      stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors itself
+		Flags:          []cli.Flag{hostFlag()},
 		Commands:       commands(),
-	}
-	if err := handOff(args); err != nil { // only in the images-only front (front.go)
-		fmt.Fprintf(stderr, "ckpt: %v\n", err)
-		return 1
 	}
 	// Ctrl-C or SIGTERM cancels the command's context: a dump in progress
 	// stops criu, thaws the container and removes its partial folder.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := app.RunContext(ctx, interspersed(app.Commands, args)); err != nil {
+	if err := app.RunContext(ctx, interspersed(app.Flags, app.Commands, args)); err != nil {
 		fmt.Fprintf(stderr, "ckpt: %v\n", err)
 		var ec cli.ExitCoder
 		if errors.As(err, &ec) && ec.ExitCode() != 0 {

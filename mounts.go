@@ -1,5 +1,3 @@
-//go:build !ckpt_front
-
 package main
 
 import (
@@ -57,7 +55,12 @@ func readExplainOptions(c *cli.Context) (explainOptions, error) {
 }
 
 func explainMounts(c *cli.Context, opts explainOptions, w io.Writer) error {
-	info, err := bundle.Find(c.Context, opts.container, bundle.Options{Bundle: opts.bundle})
+	eng, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	info, err := bundle.Find(c.Context, eng, opts.container, bundle.Options{Bundle: opts.bundle})
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,3 @@
-//go:build !ckpt_front
-
 package main
 
 import (
@@ -35,7 +33,13 @@ func restoreCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			eng, err := openEngine(c)
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
 			r := checkpoint.Restore{
+				Engine:    eng,
 				Container: ref,
 				Name:      c.String("name"),
 				Dir:       c.String("dir"),

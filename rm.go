@@ -1,5 +1,3 @@
-//go:build !ckpt_front
-
 package main
 
 import (

@@ -1,13 +1,15 @@
 // Package bundle resolves a Docker container reference to what a checkpoint
 // needs: the init pid, the OCI bundle and its config.json, the rootfs as
 // the host sees it, the namespaces, and the engine's inspect view used to
-// recreate the container later. Docker and /proc access live in
-// find_linux.go; reading the spec, checking the state and locating the
+// recreate the container later. Find asks the engine (through the
+// engine.Engine it is given) and Read works from the inspect result alone;
+// /proc access lives in read_linux.go; reading the spec, checking the state and locating the
 // bundle are plain functions tested anywhere.
 package bundle
 
 import (
-	"github.com/docker/docker/api/types/container"
+	"encoding/json"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -45,9 +47,9 @@ type ContainerInfo struct {
 	Tty bool
 	// Spec is the bundle's config.json.
 	Spec *specs.Spec
-	// Inspect is the engine's full inspect view, with Config and HostConfig,
+	// Engine is the engine's whole inspect view, with Config and HostConfig,
 	// kept so that the container can be recreated on restore.
-	Inspect container.InspectResponse
+	Engine json.RawMessage
 }
 
 // Options changes how Find looks for a container's bundle.

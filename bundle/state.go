@@ -3,22 +3,20 @@ package bundle
 import (
 	"fmt"
 
-	"github.com/docker/docker/api/types/container"
+	"github.com/ckpt/ckpt/engine"
 )
 
 // checkState refuses a container ckpt cannot checkpoint: one that is not
 // running, is paused (CRIU would freeze an already frozen cgroup and the
 // pause state would be lost) or is restarting (its pid is about to change).
-func checkState(name string, st *container.State) error {
+func checkState(name string, st engine.State) error {
 	switch {
-	case st == nil:
-		return &findError{msg: fmt.Sprintf("%s has no state in docker inspect", name), kind: ErrNotRunning}
 	case st.Restarting:
 		return &findError{msg: fmt.Sprintf("%s is restarting: wait until `docker ps` shows it up, then retry", name), kind: ErrRestarting}
 	case st.Paused:
 		return &findError{msg: fmt.Sprintf("%s is paused: resume it with `docker unpause %s` first", name, name), kind: ErrPaused}
 	case !st.Running:
-		status := string(st.Status)
+		status := st.Status
 		if status == "" {
 			status = "stopped"
 		}

@@ -5,23 +5,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docker/docker/api/types/container"
+	"github.com/ckpt/ckpt/engine"
 )
 
 func TestCheckState(t *testing.T) {
 	tests := []struct {
 		name    string
-		st      *container.State
+		st      engine.State
 		wantErr error
 		wantMsg string
 	}{
-		{"running", &container.State{Status: "running", Running: true, Pid: 42}, nil, ""},
-		{"exited", &container.State{Status: "exited"}, ErrNotRunning, "web is not running (exited): start it with `docker start web`"},
-		{"created", &container.State{Status: "created"}, ErrNotRunning, "web is not running (created)"},
-		{"paused", &container.State{Status: "paused", Running: true, Paused: true, Pid: 42}, ErrPaused, "web is paused: resume it with `docker unpause web`"},
-		{"restarting", &container.State{Status: "restarting", Running: true, Restarting: true, Pid: 42}, ErrRestarting, "web is restarting"},
-		{"running without pid", &container.State{Status: "running", Running: true}, ErrNotRunning, "no pid"},
-		{"no state", nil, ErrNotRunning, "web has no state"},
+		{"running", engine.State{Status: "running", Running: true, Pid: 42}, nil, ""},
+		{"exited", engine.State{Status: "exited"}, ErrNotRunning, "web is not running (exited): start it with `docker start web`"},
+		{"created", engine.State{Status: "created"}, ErrNotRunning, "web is not running (created)"},
+		{"paused", engine.State{Status: "paused", Running: true, Paused: true, Pid: 42}, ErrPaused, "web is paused: resume it with `docker unpause web`"},
+		{"restarting", engine.State{Status: "restarting", Running: true, Restarting: true, Pid: 42}, ErrRestarting, "web is restarting"},
+		{"running without pid", engine.State{Status: "running", Running: true}, ErrNotRunning, "no pid"},
+		{"no state", engine.State{}, ErrNotRunning, "web is not running (stopped)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ckpt/ckpt/bundle"
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/mountscan"
 )
 
@@ -40,6 +41,7 @@ type Dump struct {
 	Force          bool          // replace a checkpoint of the same name
 	Timeout        time.Duration // bound on criu
 	Warn           io.Writer     // where warnings go before the dump
+	Engine         engine.Engine // the engine that runs the container
 }
 
 // DumpResult is a finished checkpoint.
@@ -69,7 +71,7 @@ func (d Dump) Run(ctx context.Context) (*DumpResult, error) {
 			return nil, err
 		}
 	}
-	info, err := bundle.Find(ctx, d.Container, bundle.Options{Bundle: d.Bundle})
+	info, err := bundle.Find(ctx, d.Engine, d.Container, bundle.Options{Bundle: d.Bundle})
 	if err != nil {
 		return nil, err
 	}
@@ -200,9 +202,7 @@ func newMeta(info *bundle.ContainerInfo, decisions []mountscan.Decision) *Meta {
 	for _, ns := range info.Namespaces {
 		m.Namespaces = append(m.Namespaces, Namespace{Type: string(ns.Type), Path: ns.Path})
 	}
-	if b, err := json.Marshal(info.Inspect); err == nil {
-		m.Engine = b
-	}
+	m.Engine = info.Engine
 	return m
 }
 

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ckpt/ckpt/store"
 )
 
 // Entry is one complete checkpoint in a store, as `ckpt list` shows it.
@@ -34,7 +36,7 @@ type Entry struct {
 func (s Store) List(container string) ([]Entry, error) {
 	var containers []string
 	if container != "" {
-		if err := ValidName("container name", container); err != nil {
+		if err := store.ValidName("container name", container); err != nil {
 			return nil, err
 		}
 		containers = []string{container}
@@ -127,10 +129,10 @@ func (s Store) Newest(container string) (Entry, error) {
 
 // Get returns the named checkpoint of container if it is complete.
 func (s Store) Get(container, name string) (Entry, error) {
-	if err := ValidName("container name", container); err != nil {
+	if err := store.ValidName("container name", container); err != nil {
 		return Entry{}, err
 	}
-	if err := ValidName("checkpoint name", name); err != nil {
+	if err := store.ValidName("checkpoint name", name); err != nil {
 		return Entry{}, err
 	}
 	dir := s.Path(container, name)

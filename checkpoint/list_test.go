@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ckpt/ckpt/store"
 )
 
 // mkCheckpoint writes a checkpoint folder with the files a restore needs,
@@ -86,8 +88,8 @@ func TestListSkipsWhatIsNotACheckpoint(t *testing.T) {
 	if none, err := (Store{Dir: filepath.Join(dir, "missing")}).List(""); err != nil || len(none) != 0 {
 		t.Errorf("List of a missing store = %v, %v; want nothing, no error", none, err)
 	}
-	if _, err := s.List("../x"); !errors.Is(err, ErrBadName) {
-		t.Errorf("List(../x) error = %v, want ErrBadName", err)
+	if _, err := s.List("../x"); !errors.Is(err, store.ErrBadName) {
+		t.Errorf("List(../x) error = %v, want store.ErrBadName", err)
 	}
 }
 
@@ -119,8 +121,8 @@ func TestNewestAndGet(t *testing.T) {
 	if _, err := s.Get("web", "nosuch"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get(nosuch) error = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Get("web", ".e.partial-1"); !errors.Is(err, ErrBadName) {
-		t.Errorf("Get(hidden) error = %v, want ErrBadName", err)
+	if _, err := s.Get("web", ".e.partial-1"); !errors.Is(err, store.ErrBadName) {
+		t.Errorf("Get(hidden) error = %v, want store.ErrBadName", err)
 	}
 }
 
@@ -146,8 +148,8 @@ func TestRemove(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "web", "foreign")); err != nil {
 		t.Errorf("foreign folder was touched: %v", err)
 	}
-	if err := s.Remove("web", ".."); !errors.Is(err, ErrBadName) {
-		t.Errorf("Remove(..) = %v, want ErrBadName", err)
+	if err := s.Remove("web", ".."); !errors.Is(err, store.ErrBadName) {
+		t.Errorf("Remove(..) = %v, want store.ErrBadName", err)
 	}
 	des, _ := os.ReadDir(filepath.Join(dir, "web"))
 	for _, de := range des {

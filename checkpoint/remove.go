@@ -3,6 +3,8 @@ package checkpoint
 import (
 	"fmt"
 	"os"
+
+	"github.com/ckpt/ckpt/store"
 )
 
 // Remove deletes the checkpoint name of container. It refuses names that
@@ -11,10 +13,10 @@ import (
 // The folder is renamed to a hidden one first, so an interrupted removal
 // never leaves a half checkpoint that List would show.
 func (s Store) Remove(container, name string) error {
-	if err := ValidName("container name", container); err != nil {
+	if err := store.ValidName("container name", container); err != nil {
 		return err
 	}
-	if err := ValidName("checkpoint name", name); err != nil {
+	if err := store.ValidName("checkpoint name", name); err != nil {
 		return err
 	}
 	dir := s.Path(container, name)

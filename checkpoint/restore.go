@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/store"
 )
 
 var (
@@ -25,6 +28,9 @@ type Restore struct {
 	Dir       string   // store folder
 	As        string   // "" restores in place; else the name of a new container
 	Publish   []string // --publish values; they replace the recorded port bindings of a clone
+
+	Engine   engine.Engine // the engine that starts it
+	RuncConf RuncConf      // where runc reads CRIU's settings; zero for the real one
 }
 
 // RestoreResult is a container running again from a checkpoint.
@@ -46,18 +52,18 @@ var containerNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 // so that --as fails before anything is created.
 func ValidContainerName(s string) error {
 	if !containerNameRE.MatchString(s) {
-		return fmt.Errorf("%w: container name %q: use letters, digits, '_', '.' and '-', starting with a letter or digit", ErrBadName, s)
+		return fmt.Errorf("%w: container name %q: use letters, digits, '_', '.' and '-', starting with a letter or digit", store.ErrBadName, s)
 	}
 	return nil
 }
 
 // validate checks the request before anything is touched.
 func (r Restore) validate() error {
-	if err := ValidName("container name", r.Container); err != nil {
+	if err := store.ValidName("container name", r.Container); err != nil {
 		return err
 	}
 	if r.Name != "" {
-		if err := ValidName("checkpoint name", r.Name); err != nil {
+		if err := store.ValidName("checkpoint name", r.Name); err != nil {
 			return err
 		}
 	}

@@ -9,11 +9,8 @@ import (
 	"strings"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
-
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/engine"
 )
 
 // Run restores the checkpoint: it picks it (the newest complete one unless
@@ -35,26 +32,21 @@ func (r Restore) Run(ctx context.Context) (*RestoreResult, error) {
 		return nil, fmt.Errorf("checkpoint %s of %s: %w", entry.Name, r.Container, err)
 	}
 	meta.Checkpoint = entry.Name
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		return nil, fmt.Errorf("set up a docker client: %w (check DOCKER_HOST)", err)
-	}
-	defer cli.Close()
-
-	var target container.InspectResponse
+	eng := r.Engine
+	var target *engine.Container
 	if r.As == "" {
-		target, err = r.inPlaceTarget(ctx, cli, meta)
+		target, err = r.inPlaceTarget(ctx, eng, meta)
 	} else {
-		target, err = r.createClone(ctx, cli, meta)
+		target, err = r.createClone(ctx, eng, meta)
 	}
 	if err != nil {
 		return nil, err
 	}
-	name := strings.TrimPrefix(target.Name, "/")
-	res, err := r.start(ctx, cli, target.ID, name, entry)
+	name := target.Name
+	res, err := r.start(ctx, eng, target.ID, name, entry)
 	if err != nil {
 		if r.As != "" {
-			_ = cli.ContainerRemove(context.WithoutCancel(ctx), target.ID, container.RemoveOptions{Force: true})
+			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
 			err = fmt.Errorf("%w\nckpt removed the container %s it had created", err, name)
 		}
 		return nil, err
@@ -66,20 +58,18 @@ func (r Restore) Run(ctx context.Context) (*RestoreResult, error) {
 
 // inPlaceTarget returns the checkpointed container if it exists, is stopped
 // and matches the checkpoint's image and mounts.
-func (r Restore) inPlaceTarget(ctx context.Context, cli *client.Client, meta *Meta) (container.InspectResponse, error) {
-	ins, err := cli.ContainerInspect(ctx, r.Container)
+func (r Restore) inPlaceTarget(ctx context.Context, eng engine.Engine, meta *Meta) (*engine.Container, error) {
+	ins, err := eng.Container(ctx, r.Container)
 	switch {
-	case cerrdefs.IsNotFound(err):
-		return ins, fmt.Errorf("%w: %s is gone; restore its checkpoint %s into a new container with --as NEWNAME", ErrNoContainer, r.Container, meta.Checkpoint)
+	case errors.Is(err, engine.ErrNotFound):
+		return nil, fmt.Errorf("%w: %s is gone; restore its checkpoint %s into a new container with --as NEWNAME", ErrNoContainer, r.Container, meta.Checkpoint)
 	case err != nil:
-		return ins, fmt.Errorf("inspect %s: %w (is dockerd running?)", r.Container, err)
-	case ins.ContainerJSONBase == nil || ins.State == nil:
-		return ins, fmt.Errorf("%w: docker inspect of %s returned no container", ErrNoContainer, r.Container)
+		return nil, fmt.Errorf("%w (is dockerd running?)", err)
 	}
 	if ins.State.Running && !ins.State.Paused && !pidAlive(ins.State.Pid) {
 		// A stop-mode dump killed the processes; the engine notices a
 		// moment later.
-		ins = waitStopped(ctx, cli, r.Container, ins)
+		ins = waitStopped(ctx, eng, r.Container, ins)
 	}
 	if ins.State.Running || ins.State.Paused || ins.State.Restarting {
 		return ins, fmt.Errorf("%w: %s is %s; stop it first (docker stop %s), or restore beside it with --as NEWNAME",
@@ -92,50 +82,44 @@ func (r Restore) inPlaceTarget(ctx context.Context, cli *client.Client, meta *Me
 }
 
 // checkTarget compares the target's image and mounts with the checkpoint.
-func (r Restore) checkTarget(ins container.InspectResponse, meta *Meta) error {
-	name := strings.TrimPrefix(ins.Name, "/")
-	if err := CheckImage(meta, name, ins.Image); err != nil {
+func (r Restore) checkTarget(ins *engine.Container, meta *Meta) error {
+	if err := CheckImage(meta, ins.Name, ins.ImageID); err != nil {
 		return err
 	}
-	var dests []string
-	for _, m := range ins.Mounts {
-		dests = append(dests, m.Destination)
-	}
-	return CheckMounts(meta, name, dests)
+	return CheckMounts(meta, ins.Name, ins.Mounts)
 }
 
 // createClone creates the --as container from the recorded configuration.
-func (r Restore) createClone(ctx context.Context, cli *client.Client, meta *Meta) (container.InspectResponse, error) {
-	var none container.InspectResponse
-	if _, err := cli.ContainerInspect(ctx, r.As); err == nil {
+func (r Restore) createClone(ctx context.Context, eng engine.Engine, meta *Meta) (*engine.Container, error) {
+	var none *engine.Container
+	if _, err := eng.Container(ctx, r.As); err == nil {
 		return none, fmt.Errorf("%w: %s exists; choose another --as name, or remove it (docker rm -f %s)", ErrNameTaken, r.As, r.As)
-	} else if !cerrdefs.IsNotFound(err) {
-		return none, fmt.Errorf("inspect %s: %w (is dockerd running?)", r.As, err)
+	} else if !errors.Is(err, engine.ErrNotFound) {
+		return none, fmt.Errorf("%w (is dockerd running?)", err)
 	}
-	image, err := imageRef(ctx, cli, meta)
+	image, err := imageRef(ctx, eng, meta)
 	if err != nil {
 		return none, err
 	}
-	opt := CloneOptions{Name: r.As, Image: image}
+	opt := engine.CloneOptions{Name: r.As, Image: image}
 	if len(r.Publish) > 0 {
 		if opt.Publish, opt.Expose, err = ParsePublish(r.Publish); err != nil {
 			return none, err
 		}
 	}
-	spec, err := DeriveClone(meta.Engine, opt)
-	if err != nil {
+	id, err := eng.Create(ctx, meta.Engine, opt)
+	if errors.Is(err, engine.ErrNoRecord) {
 		return none, fmt.Errorf("checkpoint %s of %s: %w", meta.Checkpoint, r.Container, err)
 	}
-	created, err := cli.ContainerCreate(ctx, spec.Config, spec.HostConfig, spec.Network, nil, spec.Name)
 	if err != nil {
 		return none, fmt.Errorf("create %s from checkpoint %s of %s: %w", r.As, meta.Checkpoint, r.Container, err)
 	}
-	ins, err := cli.ContainerInspect(ctx, created.ID)
+	ins, err := eng.Container(ctx, id)
 	if err == nil {
 		err = r.checkTarget(ins, meta)
 	}
 	if err != nil {
-		_ = cli.ContainerRemove(context.WithoutCancel(ctx), created.ID, container.RemoveOptions{Force: true})
+		_ = eng.Remove(context.WithoutCancel(ctx), id)
 		return none, fmt.Errorf("new container %s (removed again): %w", r.As, err)
 	}
 	return ins, nil
@@ -143,16 +127,16 @@ func (r Restore) createClone(ctx context.Context, cli *client.Client, meta *Meta
 
 // imageRef is the recorded image name if it still names the checkpointed
 // image, else the image ID (the tag moved); an error if the image is gone.
-func imageRef(ctx context.Context, cli *client.Client, meta *Meta) (string, error) {
+func imageRef(ctx context.Context, eng engine.Engine, meta *Meta) (string, error) {
 	if meta.Image != "" {
-		if img, err := cli.ImageInspect(ctx, meta.Image); err == nil && (meta.ImageID == "" || img.ID == meta.ImageID) {
+		if img, err := eng.Image(ctx, meta.Image); err == nil && (meta.ImageID == "" || img.ID == meta.ImageID) {
 			return meta.Image, nil
 		}
 	}
 	if meta.ImageID == "" {
-		return "", fmt.Errorf("%w: the checkpoint records no image for %s", ErrNoEngine, meta.Name)
+		return "", fmt.Errorf("%w: the checkpoint records no image for %s", engine.ErrNoRecord, meta.Name)
 	}
-	if _, err := cli.ImageInspect(ctx, meta.ImageID); err != nil {
+	if _, err := eng.Image(ctx, meta.ImageID); err != nil {
 		return "", fmt.Errorf("%w: image %s (%s) of checkpoint %s is not on this host: %v; load it (docker load) first",
 			ErrImageMismatch, meta.Image, short(meta.ImageID), meta.Checkpoint, err)
 	}
@@ -161,33 +145,27 @@ func imageRef(ctx context.Context, cli *client.Client, meta *Meta) (string, erro
 
 // start places the checkpoint in the engine's folder of the container and
 // starts the container from it with ckpt's runc.conf settings.
-func (r Restore) start(ctx context.Context, cli *client.Client, id, name string, entry Entry) (*RestoreResult, error) {
-	info, err := cli.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("ask dockerd for its root folder: %w", err)
-	}
-	engineDir := filepath.Join(info.DockerRootDir, "containers", id, "checkpoints")
-	placed, linked, err := Place(entry.Path, engineDir, entry.Name)
+func (r Restore) start(ctx context.Context, eng engine.Engine, id, name string, entry Entry) (*RestoreResult, error) {
+	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
-	logPath := filepath.Join(placed, "restore.log")
-	err = withRestoreConf(logPath, entry.FileLocks, func() error {
-		return cli.ContainerStart(ctx, id, container.StartOptions{CheckpointID: entry.Name})
+	logPath := filepath.Join(placed.Dir, "restore.log")
+	err = r.RuncConf.with(logPath, entry.FileLocks, func() error {
+		return eng.Start(ctx, id, entry.Name)
 	})
 	if err != nil {
-		return nil, restoreFailure(ctx, cli, id, name, entry.Name, logPath, err)
+		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
 	}
-	return &RestoreResult{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed, Linked: linked}, nil
+	return &RestoreResult{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir, Linked: placed.Linked}, nil
 }
 
 // restoreFailure makes sure the container is not left half-restored and
 // builds an error that quotes CRIU's restore log, with hints.
-func restoreFailure(ctx context.Context, cli *client.Client, id, name, checkpoint, logPath string, startErr error) error {
+func restoreFailure(ctx context.Context, eng engine.Engine, id, name, checkpoint, logPath string, startErr error) error {
 	ctx = context.WithoutCancel(ctx)
-	if ins, err := cli.ContainerInspect(ctx, id); err == nil && ins.State != nil && ins.State.Running {
-		timeout := 0
-		_ = cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout})
+	if ins, err := eng.Container(ctx, id); err == nil && ins.State.Running {
+		_ = eng.Stop(ctx, id)
 	}
 	cerr := &criucmd.Error{Action: criucmd.Restore, ExitCode: 1, LogPath: logPath, Err: firstLine(startErr)}
 	if f, err := os.Open(logPath); err == nil {
@@ -226,16 +204,16 @@ func pidAlive(pid int) bool {
 
 // waitStopped polls the container for up to 10 seconds until the engine
 // reports it stopped, and returns the last inspection.
-func waitStopped(ctx context.Context, cli *client.Client, ref string, ins container.InspectResponse) container.InspectResponse {
+func waitStopped(ctx context.Context, eng engine.Engine, ref string, ins *engine.Container) *engine.Container {
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && ins.State != nil && ins.State.Running {
+	for time.Now().Before(deadline) && ins.State.Running {
 		select {
 		case <-ctx.Done():
 			return ins
 		case <-time.After(100 * time.Millisecond):
 		}
-		next, err := cli.ContainerInspect(ctx, ref)
-		if err != nil || next.ContainerJSONBase == nil || next.State == nil {
+		next, err := eng.Container(ctx, ref)
+		if err != nil {
 			return ins
 		}
 		ins = next

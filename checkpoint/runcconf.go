@@ -5,6 +5,28 @@ import (
 	"strings"
 )
 
+// RuncConf is the CRIU configuration file runc 1.1 hands to CRIU for every
+// checkpoint and restore of a container without an org.criu.config
+// annotation (Docker 20.10 cannot set annotations), and the lock that
+// serialises ckpt restores, which share it. Its settings override the ones
+// runc sends over RPC. The zero value is the real file; tests point it
+// elsewhere.
+type RuncConf struct {
+	Path string // "" for /etc/criu/runc.conf
+	Lock string // "" for /run/ckpt-runc-conf.lock
+}
+
+func (rc RuncConf) paths() (conf, lock string) {
+	conf, lock = rc.Path, rc.Lock
+	if conf == "" {
+		conf = "/etc/criu/runc.conf"
+	}
+	if lock == "" {
+		lock = "/run/ckpt-runc-conf.lock"
+	}
+	return conf, lock
+}
+
 // runcConfMarker starts the lines ckpt adds; everything before it is the
 // file as the administrator wrote it, so a ckpt killed mid-restore leaves a
 // file the next restore repairs.

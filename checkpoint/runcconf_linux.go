@@ -10,19 +10,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// runcConf is the CRIU configuration file runc 1.1 hands to CRIU for every
-// checkpoint and restore of a container without an org.criu.config
-// annotation (Docker 20.10 cannot set annotations). Its settings override
-// the ones runc sends over RPC.
-const runcConf = "/etc/criu/runc.conf"
-
-// runcConfLock serialises ckpt restores, which share runc.conf.
-const runcConfLock = "/run/ckpt-runc-conf.lock"
-
-// withRestoreConf runs start while runc.conf holds ckpt's restore settings,
-// and puts the file back as it was afterwards (removing it if it was not
-// there), holding a lock so that two restores do not interleave.
-func withRestoreConf(logPath string, fileLocks bool, start func() error) (err error) {
+// with runs start while runc.conf holds ckpt's restore settings, and puts
+// the file back as it was afterwards (removing it if it was not there),
+// holding a lock so that two restores do not interleave.
+func (rc RuncConf) with(logPath string, fileLocks bool, start func() error) (err error) {
+	runcConf, runcConfLock := rc.paths()
 	lock, err := os.OpenFile(runcConfLock, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("open lock %s: %w", runcConfLock, err)

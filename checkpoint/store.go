@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ckpt/ckpt/store"
 )
 
 // DefaultDir is where checkpoints go unless --dir says otherwise.
@@ -56,10 +58,10 @@ type Pending struct {
 // It refuses an existing checkpoint unless force is set; the old one is then
 // replaced only when the new one commits.
 func (s Store) Begin(container, name string, force bool) (*Pending, error) {
-	if err := ValidName("container name", container); err != nil {
+	if err := store.ValidName("container name", container); err != nil {
 		return nil, err
 	}
-	if err := ValidName("checkpoint name", name); err != nil {
+	if err := store.ValidName("checkpoint name", name); err != nil {
 		return nil, err
 	}
 	parent := filepath.Join(s.Dir, container)
@@ -91,25 +93,8 @@ func (p *Pending) Commit() error {
 	if err := privatise(p.Dir); err != nil {
 		return err
 	}
-	var old string
-	if p.force {
-		if _, err := os.Lstat(p.final); err == nil {
-			old = p.Dir + ".old" // hidden and unique, like p.Dir
-			if err := os.Rename(p.final, old); err != nil {
-				return fmt.Errorf("move old checkpoint %s aside: %w", p.final, err)
-			}
-		}
-	}
-	if err := renameNoReplace(p.Dir, p.final); err != nil {
-		if old != "" {
-			_ = os.Rename(old, p.final)
-		}
-		return fmt.Errorf("move checkpoint into %s: %w", p.final, err)
-	}
-	if old != "" {
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("remove replaced checkpoint %s: %w", old, err)
-		}
+	if err := store.Swap(p.Dir, p.final, p.force); err != nil {
+		return fmt.Errorf("commit checkpoint: %w", err)
 	}
 	return nil
 }

@@ -6,20 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-func TestValidName(t *testing.T) {
-	for _, bad := range []string{"", ".", "..", "a/b", "/abs", "../up", ".hidden", "nul\x00", strings.Repeat("x", 201)} {
-		if err := ValidName("checkpoint name", bad); !errors.Is(err, ErrBadName) {
-			t.Errorf("ValidName(%q) = %v, want ErrBadName", bad, err)
-		}
-	}
-	for _, good := range []string{"a", "ckpt-20261129-150405", "my.app", "x..y", "über"} {
-		if err := ValidName("checkpoint name", good); err != nil {
-			t.Errorf("ValidName(%q) = %v, want nil", good, err)
-		}
-	}
-}
+	"github.com/ckpt/ckpt/store"
+)
 
 // fill writes a fake CRIU dump into a pending folder.
 func fill(t *testing.T, dir, content string) {
@@ -113,8 +102,8 @@ func TestAbortKeepsOnlyTheLog(t *testing.T) {
 func TestBeginRefusesBadNames(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
 	for _, tc := range [][2]string{{"web", ".."}, {"web", "a/b"}, {"web", ""}, {"..", "x"}} {
-		if _, err := s.Begin(tc[0], tc[1], false); !errors.Is(err, ErrBadName) {
-			t.Errorf("Begin(%q, %q) = %v, want ErrBadName", tc[0], tc[1], err)
+		if _, err := s.Begin(tc[0], tc[1], false); !errors.Is(err, store.ErrBadName) {
+			t.Errorf("Begin(%q, %q) = %v, want store.ErrBadName", tc[0], tc[1], err)
 		}
 	}
 	if entries, _ := os.ReadDir(s.Dir); len(entries) != 0 {

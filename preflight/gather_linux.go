@@ -8,15 +8,16 @@ import (
 	"os/exec"
 	"time"
 
-	"github.com/docker/docker/client"
 	"golang.org/x/sys/unix"
 
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/engine"
 )
 
-// Gather probes this machine. criuPath is the --criu flag ("" to search
-// PATH). Each probe has its own timeout so a hung daemon cannot hang ckpt.
-func Gather(ctx context.Context, criuPath string) Facts {
+// Gather probes this machine and asks eng about itself. criuPath is the
+// --criu flag ("" to search PATH). Each probe has its own timeout so a hung
+// daemon cannot hang ckpt.
+func Gather(ctx context.Context, criuPath string, eng engine.Engine) Facts {
 	f := Facts{EUID: os.Geteuid()}
 	f.CriuPath, f.CriuPathErr = criucmd.FindCriu(criuPath)
 	if f.CriuPath != "" {
@@ -27,7 +28,7 @@ func Gather(ctx context.Context, criuPath string) Facts {
 		f.NetLockNft = runProbe(ctx, f.CriuPath, "check", "--feature", "network_lock_nftables")
 	}
 	f.IptablesPath, _ = exec.LookPath("iptables-restore")
-	f.Docker = dockerFacts(ctx)
+	f.Docker = dockerFacts(ctx, eng)
 	f.CgroupVersion, f.CgroupErr = cgroupVersion()
 	return f
 }
@@ -37,25 +38,6 @@ func runProbe(ctx context.Context, name string, args ...string) Probe {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	return Probe{Out: string(out), Err: err}
-}
-
-func dockerFacts(ctx context.Context) DockerFacts {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		return DockerFacts{Err: err}
-	}
-	defer cli.Close()
-	v, err := cli.ServerVersion(ctx)
-	if err != nil {
-		return DockerFacts{Err: err}
-	}
-	info, err := cli.Info(ctx)
-	if err != nil {
-		return DockerFacts{Err: err}
-	}
-	return DockerFacts{Version: v.Version, APIVersion: cli.ClientVersion(), Experimental: info.ExperimentalBuild}
 }
 
 // cgroupVersion reads the file system type of /sys/fs/cgroup: cgroup2 on a

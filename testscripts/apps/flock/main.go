@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command flock takes an exclusive lock on a file and keeps it, counting
 // like counter, and checks once a second that the lock is still its own:
 // CRIU must dump and restore the lock (--file-locks).

@@ -1,4 +1,4 @@
-package checkpoint
+package engine
 
 import (
 	"errors"
@@ -7,52 +7,38 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ckpt/ckpt/store"
 )
 
-// Place puts the checkpoint src where the engine reads checkpoints of a
-// container (Engine 20.10 refuses any other folder): engineDir/<name>/,
-// engineDir being /var/lib/docker/containers/<id>/checkpoints. Files are
+// PlaceIn puts the checkpoint folder src into engineDir/<id>/, the folder
+// an engine reads checkpoint id of one container from. Files are
 // hard-linked when src is on the same filesystem (CRIU only reads the
 // images, so sharing them is safe and costs no space), else copied. The
-// folder is built under a hidden name and renamed into place; a stale
-// checkpoint of the same name is replaced only then. It reports whether
-// every file was linked.
-func Place(src, engineDir, name string) (dst string, linked bool, err error) {
-	if err := ValidName("checkpoint name", name); err != nil {
-		return "", false, err
+// folder is built under a hidden name and swapped into place
+// (store.Swap); a stale checkpoint of the same ID is replaced only then.
+func PlaceIn(engineDir, src, id string) (Placed, error) {
+	if err := store.ValidName("checkpoint ID", id); err != nil {
+		return Placed{}, err
 	}
 	if err := os.MkdirAll(engineDir, 0o700); err != nil {
-		return "", false, fmt.Errorf("make %s: %w", engineDir, err)
+		return Placed{}, fmt.Errorf("make %s: %w", engineDir, err)
 	}
-	tmp, err := os.MkdirTemp(engineDir, "."+name+".ckpt-")
+	tmp, err := os.MkdirTemp(engineDir, "."+id+".ckpt-")
 	if err != nil {
-		return "", false, fmt.Errorf("make temporary folder in %s: %w", engineDir, err)
+		return Placed{}, fmt.Errorf("make temporary folder in %s: %w", engineDir, err)
 	}
-	linked, err = linkTree(src, tmp)
+	linked, err := linkTree(src, tmp)
 	if err != nil {
 		os.RemoveAll(tmp)
-		return "", false, fmt.Errorf("place checkpoint %s in %s: %w", src, engineDir, err)
+		return Placed{}, fmt.Errorf("place checkpoint %s in %s: %w", src, engineDir, err)
 	}
-	dst = filepath.Join(engineDir, name)
-	var old string
-	if _, err := os.Lstat(dst); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dst, old); err != nil {
-			os.RemoveAll(tmp)
-			return "", false, fmt.Errorf("move stale checkpoint %s aside: %w", dst, err)
-		}
-	}
-	if err := renameNoReplace(tmp, dst); err != nil {
+	dst := filepath.Join(engineDir, id)
+	if err := store.Swap(tmp, dst, true); err != nil {
 		os.RemoveAll(tmp)
-		if old != "" {
-			_ = os.Rename(old, dst)
-		}
-		return "", false, fmt.Errorf("move checkpoint into %s: %w", dst, err)
+		return Placed{}, fmt.Errorf("place checkpoint %s: %w", src, err)
 	}
-	if old != "" {
-		_ = os.RemoveAll(old)
-	}
-	return dst, linked, nil
+	return Placed{Dir: dst, Linked: linked}, nil
 }
 
 // linkTree recreates src's folders under dst and hard-links (or, across

@@ -1,4 +1,4 @@
-package checkpoint
+package engine
 
 import (
 	"encoding/json"
@@ -12,12 +12,12 @@ import (
 	"github.com/docker/go-connections/nat"
 )
 
-// ErrNoEngine is returned for a checkpoint whose container.json has no
+// ErrNoRecord is returned for a checkpoint whose container.json has no
 // engine record, so no clone can be made from it.
-var ErrNoEngine = errors.New("checkpoint has no recorded container configuration")
+var ErrNoRecord = errors.New("checkpoint has no recorded container configuration")
 
-// CloneSpec is what `ckpt restore --as` creates: the original container's
-// configuration, minus what belongs to the original alone.
+// CloneSpec is what Create asks the engine for (`ckpt restore --as`): the
+// original container's configuration, minus what belongs to it alone.
 type CloneSpec struct {
 	Name       string
 	Config     *container.Config
@@ -25,18 +25,9 @@ type CloneSpec struct {
 	Network    *network.NetworkingConfig
 }
 
-// CloneOptions changes the derived configuration.
-type CloneOptions struct {
-	Name  string // the new container's name
-	Image string // image reference to create from; "" keeps the recorded one
-	// Publish, when not nil, replaces the recorded port bindings.
-	Publish nat.PortMap
-	Expose  nat.PortSet
-}
-
-// DeriveClone turns the engine record of a checkpoint (docker inspect JSON)
-// into a create request for a new container that the checkpoint restores
-// into. Kept: image, entrypoint, command, environment, working dir, user,
+// DeriveClone turns a recorded inspect view (Container.Raw, kept in
+// container.json) into a create request for a new container that the
+// checkpoint restores into. Kept: image, entrypoint, command, environment, working dir, user,
 // labels, tty and stdin, binds, mounts, tmpfs, read-only root, network
 // mode, capabilities, resources and the rest of HostConfig, so that the
 // new container's mounts match the checkpoint's. Dropped: the hostname
@@ -47,14 +38,14 @@ type CloneOptions struct {
 // checkpointed processes had open rather than a fresh empty volume.
 func DeriveClone(engine json.RawMessage, opt CloneOptions) (*CloneSpec, error) {
 	if len(engine) == 0 {
-		return nil, fmt.Errorf("%w: container.json has no engine section", ErrNoEngine)
+		return nil, fmt.Errorf("%w: container.json has no engine section", ErrNoRecord)
 	}
 	var ins container.InspectResponse
 	if err := json.Unmarshal(engine, &ins); err != nil {
-		return nil, fmt.Errorf("%w: engine section: %v", ErrNoEngine, err)
+		return nil, fmt.Errorf("%w: engine section: %v", ErrNoRecord, err)
 	}
 	if ins.Config == nil || ins.ContainerJSONBase == nil || ins.HostConfig == nil {
-		return nil, fmt.Errorf("%w: engine section lacks Config or HostConfig", ErrNoEngine)
+		return nil, fmt.Errorf("%w: engine section lacks Config or HostConfig", ErrNoRecord)
 	}
 	cfg := *ins.Config
 	hc := *ins.HostConfig

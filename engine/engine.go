@@ -1,0 +1,109 @@
+// Package engine is the one place ckpt talks to a container engine. It
+// offers Engine, a small interface over what ckpt needs of Docker (inspect,
+// the engine's facts, create, start from a checkpoint, stop, remove, and
+// placing a checkpoint where the engine reads it), with plain ckpt types in
+// and out. Docker implements it over github.com/docker/docker/client; what
+// differs between engine versions lives in this package and nowhere else.
+// Package enginetest has a fake for unit tests.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/docker/go-connections/nat"
+)
+
+var (
+	// ErrNotFound is returned for a container or image the engine does not
+	// have.
+	ErrNotFound = errors.New("not found")
+	// ErrUnreachable is returned when the engine does not answer at all.
+	ErrUnreachable = errors.New("docker daemon unreachable")
+)
+
+// Engine is what ckpt needs of a container engine. Every method names the
+// container or image it failed on; a missing one wraps ErrNotFound, an
+// engine that does not answer wraps ErrUnreachable.
+type Engine interface {
+	// Info reports the engine's version, API, root folder and modes.
+	Info(ctx context.Context) (Info, error)
+	// Container inspects a container by name or ID prefix.
+	Container(ctx context.Context, ref string) (*Container, error)
+	// Image inspects an image by reference or ID.
+	Image(ctx context.Context, ref string) (*Image, error)
+	// Create makes a new, stopped container from the configuration an
+	// engine recorded for another one (Container.Raw), changed as
+	// CloneOptions says, and returns its ID.
+	Create(ctx context.Context, recorded json.RawMessage, opt CloneOptions) (string, error)
+	// Place puts the checkpoint folder src where the engine reads
+	// checkpoint name of container id, built aside and swapped in whole
+	// (hard links where it can, else copies).
+	Place(ctx context.Context, id, src, name string) (Placed, error)
+	// Start starts container id from its placed checkpoint name.
+	Start(ctx context.Context, id, checkpoint string) error
+	// Stop stops container id at once, with no grace period.
+	Stop(ctx context.Context, id string) error
+	// Remove removes container id, stopping it first if need be.
+	Remove(ctx context.Context, id string) error
+	// Close releases the connection.
+	Close() error
+}
+
+// Info is what the engine says about itself.
+type Info struct {
+	Version      string   // engine version, "20.10.24+dfsg1"
+	APIVersion   string   // the API version ckpt and the engine agreed on
+	RootDir      string   // the engine's root folder, /var/lib/docker
+	Experimental bool     // experimental mode, which checkpoints need on 20.10
+	OS           string   // the engine's operating system, "linux"
+	Runtimes     []string // the OCI runtimes it knows, sorted
+}
+
+// State is a container's run state as the engine reports it.
+type State struct {
+	Status     string // "running", "exited", ...
+	Running    bool
+	Paused     bool
+	Restarting bool
+	Pid        int // init process on the host; 0 when not running
+}
+
+// Container is an inspected container, reduced to what ckpt reads.
+type Container struct {
+	ID        string
+	Name      string // without Docker's leading slash
+	Image     string // the image name it was created from
+	ImageID   string // the image's content ID
+	Runtime   string // the OCI runtime ("runc")
+	Tty       bool   // docker run -t
+	State     State
+	MergedDir string   // the storage driver's merged rootfs, "" if none
+	Mounts    []string // destinations of its volumes, binds and tmpfs mounts
+	// Raw is the engine's whole inspect view (Config, HostConfig, network
+	// settings, ...), recorded in container.json so that Create can make
+	// the container again after it is gone.
+	Raw json.RawMessage
+}
+
+// Image is an inspected image.
+type Image struct {
+	ID string
+}
+
+// CloneOptions changes a recorded configuration for Create.
+type CloneOptions struct {
+	Name  string // the new container's name
+	Image string // image reference to create from; "" keeps the recorded one
+	// Publish, when not nil, replaces the recorded port bindings; Expose
+	// adds its ports to the exposed ones.
+	Publish nat.PortMap
+	Expose  nat.PortSet
+}
+
+// Placed says where Place put a checkpoint.
+type Placed struct {
+	Dir    string // the folder the engine reads
+	Linked bool   // every file was hard-linked rather than copied
+}

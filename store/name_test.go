@@ -1,0 +1,20 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidName(t *testing.T) {
+	for _, bad := range []string{"", ".", "..", "a/b", "/abs", "../up", ".hidden", "nul\x00", strings.Repeat("x", 201)} {
+		if err := ValidName("checkpoint name", bad); !errors.Is(err, ErrBadName) {
+			t.Errorf("ValidName(%q) = %v, want ErrBadName", bad, err)
+		}
+	}
+	for _, good := range []string{"a", "ckpt-20261129-150405", "my.app", "x..y", "über"} {
+		if err := ValidName("checkpoint name", good); err != nil {
+			t.Errorf("ValidName(%q) = %v, want nil", good, err)
+		}
+	}
+}
