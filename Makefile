@@ -2,7 +2,7 @@
 export PATH := /usr/local/sbin:/usr/local/bin:/usr/local/go/bin:$(PATH)
 GO ?= go
 
-.PHONY: all build setup test unit demo clean
+.PHONY: all build setup test unit cross demo clean
 
 all: build
 
@@ -17,15 +17,23 @@ build:
 setup:
 	bash scripts/setup.sh
 
-# Set-up, vet, then every test: unit tests and the end-to-end testscripts,
-# which run ckpt against real dockerd and criu.
-test: setup
+# Set-up, vet, the builds for other systems, then every test: unit tests
+# and the end-to-end testscripts, which run ckpt against real dockerd and
+# criu.
+test: setup cross
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 60m ./...
 
 # Unit tests only: no root, dockerd or criu needed.
 unit:
 	$(GO) test -count=1 -run 'Test[^S]|TestS[^c]' ./...
+
+# ckpt builds for macOS and Windows too, where `ckpt images` and `ckpt list`
+# read a checkpoint folder copied there and the other commands say they
+# need Linux.
+cross:
+	GOOS=darwin $(GO) build ./...
+	GOOS=windows $(GO) build ./...
 
 demo: setup build
 	bash scripts/demo.sh

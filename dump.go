@@ -9,7 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ckpt/ckpt/checkpoint"
+	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/imageinfo"
 	"github.com/ckpt/ckpt/store"
 )
@@ -26,7 +27,7 @@ func dumpCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "container", Usage: "the container (the seed's -container NAME; or give it as the argument)"},
 			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: ckpt-<UTC time>)"},
-			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.BoolFlag{Name: "leave-running", Value: true, Usage: "keep the container running after the dump"},
 			&cli.BoolFlag{Name: "tcp", Value: true, Usage: "dump established TCP connections"},
 			&cli.BoolFlag{Name: "file-locks", Value: true, Usage: "dump file locks"},
@@ -53,22 +54,23 @@ func dumpCommand() *cli.Command {
 				return err
 			}
 			defer eng.Close()
-			d := checkpoint.Dump{
-				Engine:         eng,
-				Container:      ref,
-				Name:           c.String("name"),
-				Dir:            c.String("dir"),
-				Bundle:         c.String("bundle"),
-				Criu:           c.String("criu"),
-				LeaveRunning:   c.Bool("leave-running"),
-				TCPEstablished: c.Bool("tcp"),
-				FileLocks:      c.Bool("file-locks"),
-				PreDump:        c.Bool("pre-dump"),
-				Force:          c.Bool("force"),
-				Timeout:        c.Duration("timeout"),
-				Warn:           c.App.ErrWriter,
+			o := dump.Options{
+				Container: ref,
+				Name:      c.String("name"),
+				Dir:       c.String("dir"),
+				Bundle:    c.String("bundle"),
+				Criu:      c.String("criu"),
+				PreDump:   c.Bool("pre-dump"),
+				Force:     c.Bool("force"),
+				Timeout:   c.Duration("timeout"),
+				Warn:      c.App.ErrWriter,
+				DumpFlags: criucmd.DumpFlags{
+					LeaveRunning:   c.Bool("leave-running"),
+					TCPEstablished: c.Bool("tcp"),
+					FileLocks:      c.Bool("file-locks"),
+				},
 			}
-			res, err := d.Run(c.Context)
+			res, err := dump.Run(c.Context, eng, o)
 			if err != nil {
 				return err
 			}

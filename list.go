@@ -5,9 +5,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
-
-	"github.com/ckpt/ckpt/checkpoint"
 )
 
 // listCommand is `ckpt list`: the complete checkpoints in a store.
@@ -20,20 +19,20 @@ func listCommand() *cli.Command {
 			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
 			"make are not listed.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.BoolFlag{Name: "json", Usage: "print a JSON array"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
 			}
-			entries, err := checkpoint.Store{Dir: c.String("dir")}.List(c.Args().First())
+			entries, err := store.Store{Dir: c.String("dir")}.List(c.Args().First())
 			if err != nil {
 				return err
 			}
 			if c.Bool("json") {
 				if entries == nil {
-					entries = []checkpoint.Entry{}
+					entries = []store.Entry{}
 				}
 				return writeJSON(c.App.Writer, entries)
 			}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ckpt/ckpt/restore"
+	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
-
-	"github.com/ckpt/ckpt/checkpoint"
 )
 
 // restoreCommand is `ckpt restore`: start a container again from a
@@ -23,7 +23,7 @@ func restoreCommand() *cli.Command {
 			"connections come back closed (CRIU tcp-close); listening sockets keep serving.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: the newest complete one)"},
-			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.StringFlag{Name: "as", Usage: "create a new container of this name and restore into it"},
 			&cli.StringSliceFlag{Name: "publish", Usage: "with --as: [IP:]HOST:CONTAINER[/PROTO] port binding, replacing the recorded ones (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
@@ -38,15 +38,14 @@ func restoreCommand() *cli.Command {
 				return err
 			}
 			defer eng.Close()
-			r := checkpoint.Restore{
-				Engine:    eng,
+			r := restore.Request{
 				Container: ref,
 				Name:      c.String("name"),
 				Dir:       c.String("dir"),
 				As:        c.String("as"),
 				Publish:   c.StringSlice("publish"),
 			}
-			res, err := r.Run(c.Context)
+			res, err := restore.Run(c.Context, eng, r)
 			if err != nil {
 				return err
 			}

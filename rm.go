@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
-
-	"github.com/ckpt/ckpt/checkpoint"
 )
 
 // rmCommand is `ckpt rm`: delete checkpoints of a container.
@@ -16,13 +15,13 @@ func rmCommand() *cli.Command {
 		Usage:     "remove checkpoints of a container",
 		ArgsUsage: "CONTAINER NAME...",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: checkpoint.DefaultDir, Usage: "base folder of checkpoints"},
+			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 2 {
 				return fmt.Errorf("rm: usage: ckpt rm [--dir DIR] CONTAINER NAME... (`ckpt list` shows the names)")
 			}
-			s := checkpoint.Store{Dir: c.String("dir")}
+			s := store.Store{Dir: c.String("dir")}
 			container := c.Args().First()
 			var errs []error
 			for _, name := range c.Args().Slice()[1:] {

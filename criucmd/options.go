@@ -51,6 +51,19 @@ type InheritFD struct {
 	Key string
 }
 
+// DumpFlags are what `ckpt dump` lets a user choose of criu's behaviour.
+// Their JSON keys are container.json's.
+type DumpFlags struct {
+	// LeaveRunning keeps the tree running after a dump (--leave-running).
+	// Dump and pre-dump only.
+	LeaveRunning bool `json:"leave_running"`
+	// TCPEstablished checkpoints and restores established TCP connections
+	// (--tcp-established).
+	TCPEstablished bool `json:"tcp_established"`
+	// FileLocks dumps and restores file locks (--file-locks).
+	FileLocks bool `json:"file_locks"`
+}
+
 // Options describes one criu invocation. It is plain data: Args turns it
 // into argv and Run executes it. Fields that do not apply to Action must be
 // left at their zero value; Args rejects them instead of silently dropping
@@ -93,20 +106,16 @@ type Options struct {
 	// parent images on dump, and out of the images as they are restored
 	// (--auto-dedup).
 	AutoDedup bool
-	// LeaveRunning keeps the tree running after a dump (--leave-running).
-	// Dump and pre-dump only.
-	LeaveRunning bool
+	// DumpFlags are the choices a user makes for a dump: --leave-running,
+	// --tcp-established and --file-locks. ckpt carries them as one value
+	// from the command line to criu and into container.json.
+	DumpFlags
 	// ShellJob allows a tree whose root is not a session leader, or that
 	// uses a terminal inherited from outside (--shell-job).
 	ShellJob bool
 	// ExtUnixSk allows unix sockets whose peer is outside the tree
 	// (--ext-unix-sk).
 	ExtUnixSk bool
-	// FileLocks dumps and restores file locks (--file-locks).
-	FileLocks bool
-	// TCPEstablished checkpoints and restores established TCP connections
-	// (--tcp-established).
-	TCPEstablished bool
 	// TCPSkipInFlight ignores half-open incoming TCP connections
 	// (--skip-in-flight). Dump and pre-dump only.
 	TCPSkipInFlight bool

@@ -1,0 +1,48 @@
+// Package dump checkpoints a running container: it gathers what the dump
+// depends on (the engine's view, the OCI bundle, the mounts, /proc), plans
+// criu's options from that as plain data (Plan, tested without root), runs
+// criu into a hidden folder of the store and commits it with its
+// container.json. The path: Run → engine and bundle.Find → mountscan.Scan
+// → Plan.CriuOptions → criucmd.Run → store.Pending.Commit.
+package dump
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/store"
+)
+
+// ErrNoDirtyTracking is returned by a pre-dump on a kernel without the
+// soft-dirty bit, before anything is frozen.
+var ErrNoDirtyTracking = errors.New("pre-dump needs memory dirty tracking (the soft-dirty bit), which this kernel lacks")
+
+// ErrTtyStop refuses a stop-mode dump of a container with a terminal: the
+// engine could not bring it back, so stopping it would lose it.
+var ErrTtyStop = errors.New("refusing to stop a container with a terminal")
+
+// Options is what `ckpt dump` asks for. Its DumpFlags go unchanged into
+// the plan, criu's options and container.json.
+type Options struct {
+	Container string        // name or ID prefix
+	Name      string        // checkpoint name; "" makes one from the time
+	Dir       string        // store folder
+	Bundle    string        // OCI bundle, "" to find it
+	Criu      string        // criu binary, "" for PATH
+	PreDump   bool          // pre-dump memory first (needs soft-dirty)
+	Force     bool          // replace a checkpoint of the same name
+	Timeout   time.Duration // bound on criu
+	Warn      io.Writer     // where warnings go before the dump
+
+	criucmd.DumpFlags // leave running, established TCP, file locks
+}
+
+// Result is a finished checkpoint.
+type Result struct {
+	Path     string
+	Size     int64
+	Duration time.Duration
+	Meta     *store.Meta
+}

@@ -1,0 +1,97 @@
+package dump
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/ckpt/ckpt/bundle"
+	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/mountscan"
+	"golang.org/x/sys/unix"
+)
+
+// gather reads from /proc what the criu options depend on, into a Plan.
+func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags criucmd.DumpFlags) (Plan, error) {
+	p := Plan{
+		PID:       info.PID,
+		Rootfs:    info.Rootfs,
+		Spec:      info.Spec,
+		Externals: mountscan.Externals(decisions),
+		NSInodes:  map[string]uint64{},
+		Flags:     flags,
+	}
+	if info.Spec != nil && info.Spec.Linux != nil {
+		for _, ns := range info.Spec.Linux.Namespaces {
+			if ns.Path == "" {
+				continue
+			}
+			var st unix.Stat_t
+			if err := unix.Stat(ns.Path, &st); err != nil {
+				return p, fmt.Errorf("stat %s namespace %s: %w", ns.Type, ns.Path, err)
+			}
+			p.NSInodes[string(ns.Type)] = st.Ino
+		}
+		if dir := FreezerDir("/sys/fs/cgroup", isCgroup2(), info.Spec.Linux.CgroupsPath); dirExists(dir) {
+			p.FreezeCgroup = dir
+		}
+	}
+	ttys, err := ttyExternals(info.PID)
+	if err != nil {
+		return p, err
+	}
+	p.Ttys = ttys
+	return p, nil
+}
+
+// ttyExternals returns CRIU's external keys tty[rdev:dev] for the
+// terminals among the init process's stdio (a docker run -t container).
+func ttyExternals(pid int) ([]string, error) {
+	var keys []string
+	seen := map[string]bool{}
+	for fd := 0; fd < 3; fd++ {
+		p := fmt.Sprintf("/proc/%d/fd/%d", pid, fd)
+		var st unix.Stat_t
+		if err := unix.Stat(p, &st); err != nil {
+			return nil, fmt.Errorf("stat %s: %w", p, err)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFCHR || !isPty(st.Rdev) {
+			continue
+		}
+		k := fmt.Sprintf("tty[%x:%x]", st.Rdev, st.Dev)
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
+}
+
+// isPty reports whether a character device is a Unix98 pty slave
+// (majors 136-143).
+func isPty(rdev uint64) bool {
+	major := unix.Major(rdev)
+	return major >= 136 && major <= 143
+}
+
+// dirtyTracking asks CRIU whether the kernel tracks dirty memory.
+func dirtyTracking(ctx context.Context, criu string) error {
+	out, err := exec.CommandContext(ctx, criu, "check", "--feature", "mem_dirty_track").CombinedOutput()
+	if err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		return fmt.Errorf("%w (criu check --feature mem_dirty_track: %s); dump without --pre-dump", ErrNoDirtyTracking, strings.TrimSpace(lines[len(lines)-1]))
+	}
+	return nil
+}
+
+func isCgroup2() bool {
+	var st unix.Statfs_t
+	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}

@@ -1,0 +1,202 @@
+package dump
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ckpt/ckpt/bundle"
+	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/mountscan"
+	"github.com/ckpt/ckpt/store"
+)
+
+// Run checkpoints the container: it resolves it, decides its mounts, makes
+// a private partial folder, runs criu, writes descriptors.json and
+// container.json, and renames the folder into place. Any failure leaves no
+// checkpoint behind (only the CRIU log, whose path the error names).
+func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
+	start := time.Now()
+	criu, err := criucmd.FindCriu(d.Criu)
+	if err != nil {
+		return nil, err
+	}
+	version, err := criucmd.Probe(ctx, criu)
+	if err != nil {
+		return nil, err
+	}
+	if d.PreDump {
+		if err := dirtyTracking(ctx, criu); err != nil {
+			return nil, err
+		}
+	}
+	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle})
+	if err != nil {
+		return nil, err
+	}
+	decisions, err := mountscan.Scan(info.PID, info.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	plan, err := gather(info, decisions, d.DumpFlags)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	if len(plan.Ttys) > 0 {
+		if !d.LeaveRunning {
+			return nil, fmt.Errorf("%w: %s has a terminal (docker run -t) and Docker cannot restore a checkpoint of it, so ckpt will not stop it; dump it with --leave-running", ErrTtyStop, info.Name)
+		}
+		if d.Warn != nil {
+			fmt.Fprintf(d.Warn, "ckpt: %s has a terminal (docker run -t): it is dumped with --shell-job and its pty as external, but Docker cannot restore it (runc's restore fails with \"criu failed: type NOTIFY errno 0\"); the container keeps running.\n", info.Name)
+		}
+	}
+	name := d.Name
+	if name == "" {
+		name = "ckpt-" + time.Now().UTC().Format("20060102-150405")
+	}
+	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name)
+	if err != nil {
+		kept := pending.Abort()
+		thaw(plan.FreezeCgroup)
+		return nil, fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
+	}
+	if err := pending.Commit(); err != nil {
+		pending.Abort()
+		return nil, err
+	}
+	size, _ := store.DirSize(pending.Final())
+	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta}, nil
+}
+
+// dump runs criu into the pending folder and records the result.
+func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string) (*store.Meta, error) {
+	plan.ImagesDir = pending.Dir
+	opts, err := plan.CriuOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts.Timeout = d.Timeout
+	procs := processTree(info.PID)
+	began := time.Now()
+	if d.PreDump {
+		var pre criucmd.Options
+		pre, opts = WithPreDump(opts)
+		if _, err := criucmd.Run(ctx, criu, pre); err != nil {
+			return nil, err
+		}
+	}
+	argv, err := criucmd.Args(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeDescriptors(pending.Dir, info.PID); err != nil {
+		return nil, err
+	}
+	if _, err := criucmd.Run(ctx, criu, opts); err != nil {
+		return nil, err
+	}
+	meta := newMeta(info, decisions)
+	meta.Checkpoint = name
+	meta.Processes = procs
+	meta.Timestamp = time.Now().UTC()
+	meta.CriuVersion = version.String()
+	meta.CriuArgs = argv
+	meta.DurationMS = time.Since(began).Milliseconds()
+	meta.DumpFlags = d.DumpFlags
+	if err := store.WriteMeta(pending.Dir, meta); err != nil {
+		return nil, err
+	}
+	return meta, nil
+}
+
+// newMeta is container.json's record of the container.
+func newMeta(info *bundle.ContainerInfo, decisions []mountscan.Decision) *store.Meta {
+	m := &store.Meta{
+		ID: info.ID, Name: info.Name, PID: info.PID, State: info.State,
+		Image: info.Image, ImageID: info.ImageID, Rootfs: info.Rootfs,
+		Runtime: info.Runtime, BundlePath: info.BundlePath,
+		Namespaces:     map[string]string{},
+		NamespacePaths: info.NamespacePaths, CgroupPath: info.CgroupPath,
+		Tty: info.Tty, Mounts: decisions, Engine: info.Engine,
+	}
+	for _, ns := range info.Namespaces {
+		m.Namespaces[string(ns.Type)] = ns.Path
+	}
+	return m
+}
+
+// writeDescriptors writes runc's descriptors.json: where the init
+// process's stdin, stdout and stderr point, so that a runc restore can hand
+// the new ones in their place.
+func writeDescriptors(dir string, pid int) error {
+	fds := make([]string, 3)
+	for i := range fds {
+		l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", pid, i))
+		if err != nil {
+			return fmt.Errorf("read stdio of pid %d: %w", pid, err)
+		}
+		fds[i] = l
+	}
+	b, err := json.Marshal(fds)
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(dir, "descriptors.json")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// thaw makes sure a freezer cgroup that a failed criu left frozen runs again.
+func thaw(dir string) {
+	if dir == "" {
+		return
+	}
+	for _, f := range []string{"freezer.state", "cgroup.freeze"} {
+		p := filepath.Join(dir, f)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		switch strings.TrimSpace(string(b)) {
+		case "FROZEN", "FREEZING":
+			_ = os.WriteFile(p, []byte("THAWED"), 0o644)
+		case "1":
+			_ = os.WriteFile(p, []byte("0"), 0o644)
+		}
+	}
+}
+
+// explained shows a criu failure as its full explanation: CRIU's error
+// lines, hints and the log's path.
+type explained struct{ criu *criucmd.Error }
+
+func (e explained) Error() string { return strings.TrimRight(e.criu.Explain(), "\n") }
+func (e explained) Unwrap() error { return e.criu }
+
+// explain points a criu failure at the log kept after the partial folder
+// was removed, and makes it print in full.
+func explain(err error, keptLog string) error {
+	var ce *criucmd.Error
+	if !errors.As(err, &ce) {
+		if keptLog != "" {
+			return fmt.Errorf("%w (CRIU's log: %s)", err, keptLog)
+		}
+		return err
+	}
+	if keptLog != "" {
+		ce.LogPath = keptLog
+	}
+	return explained{ce}
+}

@@ -1,0 +1,93 @@
+// Package restore starts a container again from a checkpoint of the store,
+// through the engine: it picks the checkpoint, finds the stopped original
+// (in place) or creates a clone from the recorded configuration (--as,
+// with --publish replacing its port bindings), verifies the target's image
+// and mounts against the checkpoint, has the engine place the checkpoint
+// where it reads it and start from it, with ckpt's CRIU settings in
+// runc.conf for that one start. On failure it quotes CRIU's restore log.
+package restore
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/ckpt/ckpt/store"
+)
+
+var (
+	// ErrRestoreFailed is returned when the engine could not start the
+	// container from the checkpoint; the error carries CRIU's log lines.
+	ErrRestoreFailed = errors.New("restore failed")
+	// ErrNoContainer is returned for an in-place restore of a container
+	// that no longer exists.
+	ErrNoContainer = errors.New("no such container")
+	// ErrNameTaken is returned by --as when a container of that name exists.
+	ErrNameTaken = errors.New("container name already in use")
+)
+
+// Request is what `ckpt restore` asks for.
+type Request struct {
+	Container string   // container name as the store records it
+	Name      string   // checkpoint name; "" for the newest complete one
+	Dir       string   // store folder
+	As        string   // "" restores in place; else the name of a new container
+	Publish   []string // --publish values; they replace the recorded port bindings of a clone
+
+	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
+}
+
+// Result is a container running again from a checkpoint.
+type Result struct {
+	Container  string        `json:"container"` // the container now running
+	ID         string        `json:"id"`
+	Checkpoint string        `json:"checkpoint"`
+	Source     string        `json:"source"` // the checkpoint in the store
+	Placed     string        `json:"placed"` // where the engine read it from
+	Linked     bool          `json:"linked"` // placed by hard links rather than a copy
+	Clone      bool          `json:"clone"`
+	Duration   time.Duration `json:"-"`
+}
+
+// containerNameRE is Docker's rule for container names.
+var containerNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// ValidContainerName checks a name for a new container as Docker would,
+// so that --as fails before anything is created.
+func ValidContainerName(s string) error {
+	if !containerNameRE.MatchString(s) {
+		return fmt.Errorf("%w: container name %q: use letters, digits, '_', '.' and '-', starting with a letter or digit", store.ErrBadName, s)
+	}
+	return nil
+}
+
+// validate checks the request before anything is touched.
+func (r Request) validate() error {
+	if err := store.ValidName("container name", r.Container); err != nil {
+		return err
+	}
+	if r.Name != "" {
+		if err := store.ValidName("checkpoint name", r.Name); err != nil {
+			return err
+		}
+	}
+	if r.As == "" && len(r.Publish) > 0 {
+		return fmt.Errorf("%w: --publish changes the port bindings of a new container; use it with --as NEWNAME", ErrBadPublish)
+	}
+	if r.As != "" {
+		if err := ValidContainerName(r.As); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pick returns the requested checkpoint, or the newest complete one.
+func (r Request) pick() (store.Entry, error) {
+	s := store.Store{Dir: r.Dir}
+	if r.Name == "" {
+		return s.Newest(r.Container)
+	}
+	return s.Get(r.Container, r.Name)
+}

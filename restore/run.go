@@ -1,0 +1,187 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/store"
+)
+
+// Run restores the checkpoint: it picks it (the newest complete one unless
+// named), finds or creates the target container, checks the image and the
+// mounts, places the checkpoint where the engine reads it and starts the
+// container from it. On failure the target is left stopped (a clone ckpt
+// created is removed) and the error quotes CRIU's restore log.
+func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
+	began := time.Now()
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	entry, err := r.pick()
+	if err != nil {
+		return nil, err
+	}
+	meta, err := store.ReadMeta(entry.Path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s of %s: %w", entry.Name, r.Container, err)
+	}
+	meta.Checkpoint = entry.Name
+	var target *engine.Container
+	if r.As == "" {
+		target, err = r.inPlaceTarget(ctx, eng, meta)
+	} else {
+		target, err = r.createClone(ctx, eng, meta)
+	}
+	if err != nil {
+		return nil, err
+	}
+	name := target.Name
+	res, err := r.start(ctx, eng, target.ID, name, entry)
+	if err != nil {
+		if r.As != "" {
+			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
+			err = fmt.Errorf("%w\nckpt removed the container %s it had created", err, name)
+		}
+		return nil, err
+	}
+	res.Clone = r.As != ""
+	res.Duration = time.Since(began)
+	return res, nil
+}
+
+// inPlaceTarget returns the checkpointed container if it exists, is stopped
+// and matches the checkpoint's image and mounts.
+func (r Request) inPlaceTarget(ctx context.Context, eng engine.Engine, meta *store.Meta) (*engine.Container, error) {
+	ins, err := eng.Container(ctx, r.Container)
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		return nil, fmt.Errorf("%w: %s is gone; restore its checkpoint %s into a new container with --as NEWNAME", ErrNoContainer, r.Container, meta.Checkpoint)
+	case err != nil:
+		return nil, fmt.Errorf("%w (is dockerd running?)", err)
+	}
+	if ins.State.Running && !ins.State.Paused && !pidAlive(ins.State.Pid) {
+		// A stop-mode dump killed the processes; the engine notices a
+		// moment later.
+		ins = waitStopped(ctx, eng, r.Container, ins)
+	}
+	if ins.State.Running || ins.State.Paused || ins.State.Restarting {
+		return ins, fmt.Errorf("%w: %s is %s; stop it first (docker stop %s), or restore beside it with --as NEWNAME",
+			ErrRunning, r.Container, ins.State.Status, r.Container)
+	}
+	if err := r.checkTarget(ins, meta); err != nil {
+		return ins, err
+	}
+	return ins, nil
+}
+
+// checkTarget compares the target's image and mounts with the checkpoint.
+func (r Request) checkTarget(ins *engine.Container, meta *store.Meta) error {
+	if err := CheckImage(meta, ins.Name, ins.ImageID); err != nil {
+		return err
+	}
+	return CheckMounts(meta, ins.Name, ins.Mounts)
+}
+
+// createClone creates the --as container from the recorded configuration.
+func (r Request) createClone(ctx context.Context, eng engine.Engine, meta *store.Meta) (*engine.Container, error) {
+	var none *engine.Container
+	if _, err := eng.Container(ctx, r.As); err == nil {
+		return none, fmt.Errorf("%w: %s exists; choose another --as name, or remove it (docker rm -f %s)", ErrNameTaken, r.As, r.As)
+	} else if !errors.Is(err, engine.ErrNotFound) {
+		return none, fmt.Errorf("%w (is dockerd running?)", err)
+	}
+	image, err := imageRef(ctx, eng, meta)
+	if err != nil {
+		return none, err
+	}
+	opt := engine.CloneOptions{Name: r.As, Image: image}
+	if len(r.Publish) > 0 {
+		if opt.Publish, opt.Expose, err = ParsePublish(r.Publish); err != nil {
+			return none, err
+		}
+	}
+	id, err := eng.Create(ctx, meta.Engine, opt)
+	if errors.Is(err, engine.ErrNoRecord) {
+		return none, fmt.Errorf("checkpoint %s of %s: %w", meta.Checkpoint, r.Container, err)
+	}
+	if err != nil {
+		return none, fmt.Errorf("create %s from checkpoint %s of %s: %w", r.As, meta.Checkpoint, r.Container, err)
+	}
+	ins, err := eng.Container(ctx, id)
+	if err == nil {
+		err = r.checkTarget(ins, meta)
+	}
+	if err != nil {
+		_ = eng.Remove(context.WithoutCancel(ctx), id)
+		return none, fmt.Errorf("new container %s (removed again): %w", r.As, err)
+	}
+	return ins, nil
+}
+
+// imageRef is the recorded image name if it still names the checkpointed
+// image, else the image ID (the tag moved); an error if the image is gone.
+func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string, error) {
+	if meta.Image != "" {
+		if img, err := eng.Image(ctx, meta.Image); err == nil && (meta.ImageID == "" || img.ID == meta.ImageID) {
+			return meta.Image, nil
+		}
+	}
+	if meta.ImageID == "" {
+		return "", fmt.Errorf("%w: the checkpoint records no image for %s", engine.ErrNoRecord, meta.Name)
+	}
+	if _, err := eng.Image(ctx, meta.ImageID); err != nil {
+		return "", fmt.Errorf("%w: image %s (%s) of checkpoint %s is not on this host: %v; load it (docker load) first",
+			ErrImageMismatch, meta.Image, short(meta.ImageID), meta.Checkpoint, err)
+	}
+	return meta.ImageID, nil
+}
+
+// start places the checkpoint in the engine's folder of the container and
+// starts the container from it with ckpt's runc.conf settings.
+func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry) (*Result, error) {
+	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
+	if err != nil {
+		return nil, fmt.Errorf("restore %s: %w", name, err)
+	}
+	logPath := filepath.Join(placed.Dir, "restore.log")
+	err = r.RuncConf.with(logPath, entry.FileLocks, func() error {
+		return eng.Start(ctx, id, entry.Name)
+	})
+	if err != nil {
+		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
+	}
+	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir, Linked: placed.Linked}, nil
+}
+
+// pidAlive reports whether a process with this host PID exists.
+func pidAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return err == nil
+}
+
+// waitStopped polls the container for up to 10 seconds until the engine
+// reports it stopped, and returns the last inspection.
+func waitStopped(ctx context.Context, eng engine.Engine, ref string, ins *engine.Container) *engine.Container {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && ins.State.Running {
+		select {
+		case <-ctx.Done():
+			return ins
+		case <-time.After(100 * time.Millisecond):
+		}
+		next, err := eng.Container(ctx, ref)
+		if err != nil {
+			return ins
+		}
+		ins = next
+	}
+	return ins
+}

@@ -1,0 +1,65 @@
+package restore
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RuncConf is the CRIU configuration file runc 1.1 hands to CRIU for every
+// checkpoint and restore of a container without an org.criu.config
+// annotation (Docker 20.10 cannot set annotations), and the lock that
+// serialises ckpt restores, which share it. Its settings override the ones
+// runc sends over RPC. The zero value is the real file; tests point it
+// elsewhere.
+type RuncConf struct {
+	Path string // "" for /etc/criu/runc.conf
+	Lock string // "" for /run/ckpt-runc-conf.lock
+}
+
+func (rc RuncConf) paths() (conf, lock string) {
+	conf, lock = rc.Path, rc.Lock
+	if conf == "" {
+		conf = "/etc/criu/runc.conf"
+	}
+	if lock == "" {
+		lock = "/run/ckpt-runc-conf.lock"
+	}
+	return conf, lock
+}
+
+// runcConfMarker starts the lines ckpt adds; everything before it is the
+// file as the administrator wrote it, so a ckpt killed mid-restore leaves a
+// file the next restore repairs.
+const runcConfMarker = "# ckpt restore: temporary lines, removed when the restore ends"
+
+// restoreConf is what ckpt adds to runc.conf for one restore: tcp-close,
+// because the engine restores into a new network namespace where an
+// established connection's addresses and peer are gone (CRIU would fail
+// with "type NOTIFY errno 0"); the server's listening sockets come back and
+// its established connections come back closed, as podman's --tcp-close
+// does. log-file puts CRIU's restore log where it outlives a failed start
+// (the engine's own copy is deleted with the task). file-locks, for a
+// checkpoint dumped with them: CRIU restores file locks only when told to,
+// and silently drops them otherwise (the engine never tells it).
+func restoreConf(original, logPath string, fileLocks bool) string {
+	var b strings.Builder
+	if original != "" {
+		b.WriteString(original)
+		if !strings.HasSuffix(original, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
+	if fileLocks {
+		b.WriteString("file-locks\n")
+	}
+	return b.String()
+}
+
+// stripRestoreConf returns content without the lines a ckpt restore added.
+func stripRestoreConf(content string) string {
+	if i := strings.Index(content, runcConfMarker); i >= 0 {
+		return content[:i]
+	}
+	return content
+}
