@@ -25,7 +25,7 @@ func dumpCommand() *cli.Command {
 			"container.json. The folder appears only when the dump succeeded. Flags may come\n" +
 			"before or after the container.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "container", Usage: "the container (the seed's -container NAME; or give it as the argument)"},
+			&cli.StringFlag{Name: "container", Usage: "the container (-container NAME as the docker-checkpoint tool takes it; or give it as the argument)"},
 			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: ckpt-<UTC time>)"},
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.BoolFlag{Name: "leave-running", Value: true, Usage: "keep the container running after the dump"},

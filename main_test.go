@@ -44,6 +44,8 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("FIXTURES", filepath.Join(wd, "imageinfo", "testdata"))
+			// The engine's root folder, as it reports it (docker info).
+			env.Setenv("DOCKER_ROOT", dockerRoot())
 			return nil
 		},
 		Condition: scriptCondition,
@@ -99,6 +101,18 @@ func dockerAnswers() (bool, string) {
 		return false, fmt.Sprintf("docker info: %v: %s", err, strings.TrimSpace(string(out)))
 	}
 	return true, ""
+}
+
+// dockerRoot asks the engine for its root folder; "" when it does not
+// answer (the scripts that need it are skipped, or fail under CI).
+func dockerRoot() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.DockerRootDir}}").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func criuWorks() (bool, string) {
@@ -325,7 +339,7 @@ func jsonAt(ts *testscript.TestScript, file, path string) string {
 
 // engineckpt CONTAINER DIR NAME: copies the checkpoint folder DIR to where
 // Engine 20.10 reads checkpoint NAME of CONTAINER
-// (/var/lib/docker/containers/<id>/checkpoints/NAME), replacing an older
+// ($DOCKER_ROOT/containers/<id>/checkpoints/NAME), replacing an older
 // copy, so that stock `docker start --checkpoint NAME` can restore it.
 func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
@@ -333,7 +347,7 @@ func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	id, err := exec.Command("docker", "inspect", "-f", "{{.Id}}", args[0]).Output()
 	ts.Check(err)
-	dst := "/var/lib/docker/containers/" + strings.TrimSpace(string(id)) + "/checkpoints/" + args[2]
+	dst := filepath.Join(ts.Getenv("DOCKER_ROOT"), "containers", strings.TrimSpace(string(id)), "checkpoints", args[2])
 	ts.Check(os.RemoveAll(dst))
 	ts.Check(os.MkdirAll(dst[:strings.LastIndex(dst, "/")], 0o700))
 	if out, err := exec.Command("cp", "-a", ts.MkAbs(args[1]), dst).CombinedOutput(); err != nil {

@@ -17,7 +17,7 @@ import (
 // Every problem found is reported in one error wrapping ErrInvalidOptions
 // (or ErrUnknownAction for a bad Action).
 func Args(o Options) ([]string, error) {
-	if _, err := ParseAction(string(o.Action)); err != nil {
+	if err := checkAction(o.Action); err != nil {
 		return nil, fmt.Errorf("criu options: %w", err)
 	}
 	if problems := validate(o); len(problems) > 0 {
@@ -37,9 +37,7 @@ func Args(o Options) ([]string, error) {
 			add(name)
 		}
 	}
-	if o.Action.dumps() {
-		add("-t", strconv.Itoa(o.PID))
-	}
+	add("-t", strconv.Itoa(o.PID))
 	add("-D", o.ImagesDir)
 	value("-W", o.WorkDir)
 	value("--prev-images-dir", o.PrevImagesDir)
@@ -64,20 +62,11 @@ func Args(o Options) ([]string, error) {
 	flag(o.TCPSkipInFlight, "--skip-in-flight")
 	flag(o.TCPClose, "--tcp-close")
 	flag(o.LinkRemap, "--link-remap")
-	flag(o.EvasiveDevices, "--evasive-devices")
-	flag(o.RestoreDetached, "--restore-detached")
-	flag(o.RestoreSibling, "--restore-sibling")
-	value("--pidfile", o.PidFile)
-	value("--lsm-profile", o.LSMProfile)
-	value("--lsm-mount-context", o.LSMMountContext)
 	for _, ns := range o.EmptyNS {
 		add("--empty-ns", ns)
 	}
 	for _, e := range o.External {
 		add("--external", e)
-	}
-	for _, f := range o.InheritFDs {
-		add("--inherit-fd", fmt.Sprintf("fd[%d]:%s", f.FD, f.Key))
 	}
 	level := o.LogLevel
 	if level == 0 {
@@ -98,12 +87,8 @@ func validate(o Options) []string {
 	var p []string
 	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 
-	dumps := o.Action.dumps()
-	if dumps && o.PID <= 0 {
+	if o.PID <= 0 {
 		bad("PID %d: a dump needs the PID of the tree's root (> 0)", o.PID)
-	}
-	if !dumps && o.PID != 0 {
-		bad("PID %d: restore takes no PID", o.PID)
 	}
 
 	absDir := func(field, path string, required bool) {
@@ -131,45 +116,8 @@ func validate(o Options) []string {
 		bad("TCPEstablished and TCPClose exclude each other")
 	}
 
-	// Options that only make sense on one side of a checkpoint.
-	type use struct {
-		field string
-		set   bool
-	}
-	if !dumps {
-		for _, u := range []use{
-			{"PrevImagesDir", o.PrevImagesDir != ""},
-			{"FreezeCgroup", o.FreezeCgroup != ""},
-			{"TrackMem", o.TrackMem},
-			{"LeaveRunning", o.LeaveRunning},
-			{"TCPSkipInFlight", o.TCPSkipInFlight},
-			{"LinkRemap", o.LinkRemap},
-		} {
-			if u.set {
-				bad("%s applies to dump and pre-dump, not %s", u.field, o.Action)
-			}
-		}
-	} else {
-		for _, u := range []use{
-			{"EvasiveDevices", o.EvasiveDevices},
-			{"RestoreDetached", o.RestoreDetached},
-			{"RestoreSibling", o.RestoreSibling},
-			{"PidFile", o.PidFile != ""},
-			{"LSMProfile", o.LSMProfile != ""},
-			{"LSMMountContext", o.LSMMountContext != ""},
-			{"InheritFDs", len(o.InheritFDs) > 0},
-		} {
-			if u.set {
-				bad("%s applies to restore, not %s", u.field, o.Action)
-			}
-		}
-	}
-
 	if strings.ContainsAny(o.PrevImagesDir, "\n\x00") {
 		bad("PrevImagesDir %q contains a newline or NUL", o.PrevImagesDir)
-	}
-	if o.LSMProfile != "" && !strings.HasPrefix(o.LSMProfile, "apparmor:") && !strings.HasPrefix(o.LSMProfile, "selinux:") {
-		bad("LSMProfile %q: want apparmor:NAME or selinux:CONTEXT", o.LSMProfile)
 	}
 	for i, ns := range o.EmptyNS {
 		if ns != "net" {
@@ -181,22 +129,11 @@ func validate(o Options) []string {
 			bad("External[%d] %q: want KIND[ID] or KIND[ID]:VALUE, e.g. mnt[/data]:/data", i, e)
 		}
 	}
-	for i, f := range o.InheritFDs {
-		if f.FD < 0 {
-			bad("InheritFDs[%d] fd %d is negative", i, f.FD)
-		}
-		if f.Key == "" || strings.ContainsAny(f.Key, " \t\n\x00") {
-			bad("InheritFDs[%d] key %q is empty or contains whitespace", i, f.Key)
-		}
-	}
 	if o.LogLevel < 0 || o.LogLevel > 4 {
 		bad("LogLevel %d: want 1 to 4, or 0 for %d", o.LogLevel, DefaultLogLevel)
 	}
 	if strings.ContainsAny(o.LogFile, "\n\x00") {
 		bad("LogFile %q contains a newline or NUL", o.LogFile)
-	}
-	if strings.ContainsAny(o.PidFile, "\n\x00") {
-		bad("PidFile %q contains a newline or NUL", o.PidFile)
 	}
 	return p
 }

@@ -33,28 +33,6 @@ func containerDump() Options {
 	}
 }
 
-// containerRestore restores what containerDump wrote.
-func containerRestore() Options {
-	return Options{
-		Action:          Restore,
-		ImagesDir:       "/var/lib/ckpt/web/cp1/images",
-		WorkDir:         "/var/lib/ckpt/web/cp1/restore",
-		Root:            "/run/ckpt/web/criu-root",
-		ManageCgroups:   true,
-		ExtUnixSk:       true,
-		EvasiveDevices:  true,
-		RestoreDetached: true,
-		RestoreSibling:  true,
-		PidFile:         "restore.pid",
-		External: []string{
-			"mnt[/etc/hosts]:/var/lib/docker/containers/15da5232/hosts",
-			"mnt[/etc/resolv.conf]:/var/lib/docker/containers/15da5232/resolv.conf",
-			"mnt[/sys/fs/cgroup/memory]:/sys/fs/cgroup/memory/docker/15da5232",
-		},
-		InheritFDs: []InheritFD{{FD: 3, Key: "extRootNetNS"}},
-	}
-}
-
 func TestArgsGolden(t *testing.T) {
 	dumpFull := containerDump()
 	dumpFull.ManageCgroupsMode = "strict"
@@ -77,17 +55,6 @@ func TestArgsGolden(t *testing.T) {
 	preDump.TrackMem = true
 	preDump.External = nil
 
-	restoreFull := containerRestore()
-	restoreFull.TCPClose = true
-	restoreFull.FileLocks = true
-	restoreFull.ShellJob = true
-	restoreFull.AutoDedup = true
-	restoreFull.EmptyNS = []string{"net"}
-	restoreFull.LSMProfile = "apparmor:docker-default"
-	restoreFull.LSMMountContext = "system_u:object_r:container_file_t:s0"
-	restoreFull.ManageCgroupsMode = "ignore"
-	restoreFull.InheritFDs = append(restoreFull.InheritFDs, InheritFD{FD: 4, Key: "pipe:[31337]"})
-
 	minimal := Options{Action: Dump, PID: 1, ImagesDir: "/tmp/imgs"}
 
 	for _, tc := range []struct {
@@ -98,8 +65,6 @@ func TestArgsGolden(t *testing.T) {
 		{"dump-full", dumpFull},
 		{"dump-minimal", minimal},
 		{"pre-dump", preDump},
-		{"restore", containerRestore()},
-		{"restore-full", restoreFull},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			argv, err := Args(tc.o)
@@ -174,11 +139,6 @@ func TestArgsInvalid(t *testing.T) {
 		f(&o)
 		return o
 	}
-	restore := func(f func(*Options)) Options {
-		o := Options{Action: Restore, ImagesDir: "/imgs"}
-		f(&o)
-		return o
-	}
 	for _, tc := range []struct {
 		name string
 		o    Options
@@ -189,7 +149,6 @@ func TestArgsInvalid(t *testing.T) {
 		{"empty action", Options{PID: 1, ImagesDir: "/i"}, ErrUnknownAction, []string{`""`}},
 		{"dump without pid", dump(func(o *Options) { o.PID = 0 }), ErrInvalidOptions, []string{"PID 0"}},
 		{"dump negative pid", dump(func(o *Options) { o.PID = -3 }), ErrInvalidOptions, []string{"PID -3"}},
-		{"restore with pid", restore(func(o *Options) { o.PID = 5 }), ErrInvalidOptions, []string{"PID 5: restore takes no PID"}},
 		{"no images dir", dump(func(o *Options) { o.ImagesDir = "" }), ErrInvalidOptions, []string{"ImagesDir is empty"}},
 		{"relative images dir", dump(func(o *Options) { o.ImagesDir = "imgs" }), ErrInvalidOptions, []string{`ImagesDir "imgs" is not an absolute path`}},
 		{"relative work dir", dump(func(o *Options) { o.WorkDir = "./w" }), ErrInvalidOptions, []string{`WorkDir "./w"`}},
@@ -199,24 +158,14 @@ func TestArgsInvalid(t *testing.T) {
 		{"bad cgroup mode", dump(func(o *Options) { o.ManageCgroups = true; o.ManageCgroupsMode = "props" }), ErrInvalidOptions, []string{`ManageCgroupsMode "props"`}},
 		{"mode without manage", dump(func(o *Options) { o.ManageCgroupsMode = "soft" }), ErrInvalidOptions, []string{"ManageCgroups is false"}},
 		{"tcp established and close", dump(func(o *Options) { o.TCPEstablished = true; o.TCPClose = true }), ErrInvalidOptions, []string{"exclude each other"}},
-		{"restore leave running", restore(func(o *Options) { o.LeaveRunning = true }), ErrInvalidOptions, []string{"LeaveRunning applies to dump and pre-dump, not restore"}},
-		{"restore freeze cgroup", restore(func(o *Options) { o.FreezeCgroup = "/sys/fs/cgroup/freezer/x" }), ErrInvalidOptions, []string{"FreezeCgroup applies to dump"}},
-		{"restore track mem", restore(func(o *Options) { o.TrackMem = true }), ErrInvalidOptions, []string{"TrackMem applies to dump"}},
-		{"restore prev images", restore(func(o *Options) { o.PrevImagesDir = "../pre" }), ErrInvalidOptions, []string{"PrevImagesDir applies to dump"}},
-		{"dump detached", dump(func(o *Options) { o.RestoreDetached = true }), ErrInvalidOptions, []string{"RestoreDetached applies to restore, not dump"}},
-		{"dump inherit fd", dump(func(o *Options) { o.InheritFDs = []InheritFD{{3, "k"}} }), ErrInvalidOptions, []string{"InheritFDs applies to restore"}},
-		{"pre-dump pidfile", dump(func(o *Options) { o.Action = PreDump; o.PidFile = "p" }), ErrInvalidOptions, []string{"PidFile applies to restore, not pre-dump"}},
-		{"lsm profile without type", restore(func(o *Options) { o.LSMProfile = "docker-default" }), ErrInvalidOptions, []string{`LSMProfile "docker-default"`}},
 		{"empty ns pid", dump(func(o *Options) { o.EmptyNS = []string{"net", "pid"} }), ErrInvalidOptions, []string{`EmptyNS[1] "pid"`}},
 		{"empty external", dump(func(o *Options) { o.External = []string{""} }), ErrInvalidOptions, []string{`External[0] ""`}},
 		{"unformatted external", dump(func(o *Options) { o.External = []string{"mnt[/a]:/a", "/etc/hosts"} }), ErrInvalidOptions, []string{`External[1] "/etc/hosts"`}},
-		{"negative inherit fd", restore(func(o *Options) { o.InheritFDs = []InheritFD{{-1, "k"}} }), ErrInvalidOptions, []string{"fd -1 is negative"}},
-		{"empty inherit key", restore(func(o *Options) { o.InheritFDs = []InheritFD{{3, ""}} }), ErrInvalidOptions, []string{`key ""`}},
-		{"inherit key with space", restore(func(o *Options) { o.InheritFDs = []InheritFD{{3, "a b"}} }), ErrInvalidOptions, []string{`key "a b"`}},
 		{"log level too high", dump(func(o *Options) { o.LogLevel = 5 }), ErrInvalidOptions, []string{"LogLevel 5"}},
 		{"log level negative", dump(func(o *Options) { o.LogLevel = -1 }), ErrInvalidOptions, []string{"LogLevel -1"}},
-		{"every problem reported", dump(func(o *Options) { o.PID = 0; o.ImagesDir = "rel"; o.RestoreSibling = true }), ErrInvalidOptions,
-			[]string{"PID 0", `ImagesDir "rel"`, "RestoreSibling applies to restore"}},
+		{"restore", Options{Action: Restore, PID: 1, ImagesDir: "/i"}, ErrUnknownAction, []string{`"restore"`}},
+		{"every problem reported", dump(func(o *Options) { o.PID = 0; o.ImagesDir = "rel"; o.LogLevel = 9 }), ErrInvalidOptions,
+			[]string{"PID 0", `ImagesDir "rel"`, "LogLevel 9"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			argv, err := Args(tc.o)
@@ -238,27 +187,13 @@ func TestArgsInvalid(t *testing.T) {
 	}
 }
 
-func TestParseAction(t *testing.T) {
-	for _, s := range []string{"dump", "pre-dump", "restore"} {
-		a, err := ParseAction(s)
-		if err != nil || string(a) != s {
-			t.Errorf("ParseAction(%q) = %q, %v", s, a, err)
-		}
-	}
-	for _, s := range []string{"", "Dump", "predump", "check"} {
-		if _, err := ParseAction(s); !errors.Is(err, ErrUnknownAction) {
-			t.Errorf("ParseAction(%q) error = %v, want ErrUnknownAction", s, err)
-		}
-	}
-}
-
 func TestLogPath(t *testing.T) {
 	for _, tc := range []struct {
 		o    Options
 		want string
 	}{
 		{Options{Action: Dump, ImagesDir: "/i", WorkDir: "/w"}, "/w/dump.log"},
-		{Options{Action: Restore, ImagesDir: "/i"}, "/i/restore.log"},
+		{Options{Action: PreDump, ImagesDir: "/i"}, "/i/pre-dump.log"},
 		{Options{Action: PreDump, ImagesDir: "/i", LogFile: "x.log"}, "/i/x.log"},
 		{Options{Action: Dump, ImagesDir: "/i", WorkDir: "/w", LogFile: "/var/log/c.log"}, "/var/log/c.log"},
 	} {

@@ -2,8 +2,9 @@
 //
 // It is split so that most of it can be tested without root:
 //
-//   - Args turns a typed Options value into criu's argv. It is pure and
-//     checked against golden files in testdata.
+//   - Args turns a typed Options value into the argv of a dump or a
+//     pre-dump. It is pure and checked against golden files in testdata.
+//     (Restores go through the engine, which has runc run CRIU.)
 //   - ParseLog and Hint turn CRIU's dump.log/restore.log into a few error
 //     lines and advice a person can act on. They are tested on real logs
 //     kept in testdata/logs.

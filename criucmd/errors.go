@@ -7,7 +7,7 @@ import "errors"
 var (
 	// ErrInvalidOptions means Options failed validation in Args.
 	ErrInvalidOptions = errors.New("invalid criu options")
-	// ErrUnknownAction means an Action is not one of Dump, PreDump, Restore.
+	// ErrUnknownAction means an Action is not one Args builds an argv for: Dump or PreDump.
 	ErrUnknownAction = errors.New("unknown criu action")
 	// ErrNotFound means the criu binary could not be located.
 	ErrNotFound = errors.New("criu binary not found")

@@ -2,7 +2,6 @@ package criucmd
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -17,23 +16,22 @@ const (
 	// PreDump copies memory while the tree keeps running, so that a later
 	// Dump with PrevImagesDir has less to write while the tree is frozen.
 	PreDump Action = "pre-dump"
-	// Restore recreates a process tree from ImagesDir.
+	// Restore names, in an Error, a restore that runc ran with CRIU for
+	// the engine. Args builds no restore argv: ckpt restores through the
+	// engine.
 	Restore Action = "restore"
 )
 
-// ParseAction returns s as an Action, or an error wrapping ErrUnknownAction.
-func ParseAction(s string) (Action, error) {
-	switch a := Action(s); a {
-	case Dump, PreDump, Restore:
-		return a, nil
+// checkAction returns an error wrapping ErrUnknownAction unless a is an
+// action Args builds an argv for.
+func checkAction(a Action) error {
+	switch a {
+	case Dump, PreDump:
+		return nil
 	default:
-		return "", fmt.Errorf("%w %q (want %q, %q or %q)", ErrUnknownAction, s, Dump, PreDump, Restore)
+		return fmt.Errorf("%w %q (want %q or %q)", ErrUnknownAction, a, Dump, PreDump)
 	}
 }
-
-// dumps reports whether the action reads a live process tree (dump or
-// pre-dump), as opposed to restoring one.
-func (a Action) dumps() bool { return a == Dump || a == PreDump }
 
 // DefaultLogLevel is CRIU's most verbose level, the one runc uses: a failed
 // dump is only diagnosable with the debug lines around the error.
@@ -41,15 +39,6 @@ const DefaultLogLevel = 4
 
 // DefaultTimeout bounds a criu run when Options.Timeout is zero.
 const DefaultTimeout = 10 * time.Minute
-
-// InheritFD tells criu restore that descriptor FD, already open in criu, is
-// the resource CRIU recorded under Key at dump time (--inherit-fd fd[FD]:Key).
-type InheritFD struct {
-	// FD is the descriptor number in the criu process.
-	FD int
-	// Key names the resource, e.g. "extRootNetNS" or "pipe:[12345]".
-	Key string
-}
 
 // DumpFlags are what `ckpt dump` lets a user choose of criu's behaviour.
 // Their JSON keys are container.json's.
@@ -69,7 +58,7 @@ type DumpFlags struct {
 // left at their zero value; Args rejects them instead of silently dropping
 // them.
 type Options struct {
-	// Action is the criu command: Dump, PreDump or Restore.
+	// Action is the criu command: Dump or PreDump.
 	Action Action
 	// PID is the root of the process tree to dump (-t). Dump and pre-dump
 	// only; for a container this is its init process as seen from the host.
@@ -125,24 +114,6 @@ type Options struct {
 	// LinkRemap lets criu dump files that are open but unlinked by linking
 	// them back (--link-remap). Dump and pre-dump only.
 	LinkRemap bool
-	// EvasiveDevices lets restore use any path to a device file when the
-	// original one is missing (--evasive-devices). Restore only; runc sets it.
-	EvasiveDevices bool
-	// RestoreDetached makes criu exit once the tree is restored instead of
-	// waiting for it (--restore-detached). Restore only.
-	RestoreDetached bool
-	// RestoreSibling restores the root task as a sibling of criu rather
-	// than its child (--restore-sibling). Restore only; runc sets it.
-	RestoreSibling bool
-	// PidFile is where restore writes the restored root's PID (--pidfile),
-	// relative to WorkDir unless absolute. Restore only.
-	PidFile string
-	// LSMProfile is the AppArmor or SELinux profile to restore into
-	// (--lsm-profile), as "apparmor:NAME" or "selinux:CONTEXT". Restore only.
-	LSMProfile string
-	// LSMMountContext replaces the SELinux context of mounts that have one
-	// (--lsm-mount-context). Restore only.
-	LSMMountContext string
 	// EmptyNS lists namespaces criu creates but does not fill
 	// (--empty-ns). CRIU accepts only "net".
 	EmptyNS []string
@@ -150,9 +121,6 @@ type Options struct {
 	// --external: "mnt[/data]:/data", "tty[88000:3d]",
 	// "net[4026532000]:extRootNetNS". Kept in the given order.
 	External []string
-	// InheritFDs maps descriptors passed to criu onto resources recorded
-	// at dump time (--inherit-fd). Restore only.
-	InheritFDs []InheritFD
 	// LogLevel is criu's verbosity, 1 to 4 (-vN); 0 means DefaultLogLevel.
 	LogLevel int
 	// LogFile is criu's log (-o), relative to WorkDir (or ImagesDir)
@@ -161,9 +129,6 @@ type Options struct {
 
 	// Timeout bounds the run; zero means DefaultTimeout. Not part of argv.
 	Timeout time.Duration
-	// ExtraFiles are passed to criu as descriptors 3, 4, ... so that
-	// InheritFDs can refer to them. Not part of argv; used by Run.
-	ExtraFiles []*os.File
 }
 
 // logFile returns the log name criu is given, defaulting to "<action>.log".

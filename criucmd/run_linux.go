@@ -15,15 +15,11 @@ import (
 
 // Run executes criu at criuPath with the argv Args builds from o.
 //
-// It creates WorkDir (and ImagesDir for a dump) with mode 0700, removes a
-// log left at o.LogPath() by an earlier run so that errors are never quoted
-// from it, and runs criu with stdin on /dev/null and o.ExtraFiles as fds 3,
-// 4, .... When o.Timeout (default DefaultTimeout) passes or ctx is done,
+// It creates ImagesDir and WorkDir with mode 0700, removes a log left at
+// o.LogPath() by an earlier run so that errors are never quoted from it,
+// and runs criu with stdin on /dev/null. When o.Timeout (default DefaultTimeout) passes or ctx is done,
 // criu gets SIGTERM, so that it can thaw the tree, then SIGKILL after a
 // grace period.
-//
-// A restore should set RestoreDetached: without it criu waits for the
-// restored tree to exit, and Run would wait (and time out) with it.
 //
 // The Result is returned whenever criu was started. A failure of criu is
 // an *Error; its Err wraps ErrTimeout on timeout and the context's error on
@@ -35,9 +31,6 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	}
 	if criuPath == "" {
 		return nil, fmt.Errorf("run criu %s: %w: empty path (use FindCriu)", o.Action, ErrNotFound)
-	}
-	if err := checkInheritFDs(o); err != nil {
-		return nil, fmt.Errorf("run criu %s: %w: %w", o.Action, ErrInvalidOptions, err)
 	}
 	if err := prepareDirs(o); err != nil {
 		return nil, fmt.Errorf("run criu %s: %w", o.Action, err)
@@ -60,7 +53,6 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	cmd := exec.CommandContext(runCtx, criuPath, args...)
 	cmd.Stdout = out
 	cmd.Stderr = out
-	cmd.ExtraFiles = o.ExtraFiles
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = termGrace
 
@@ -105,21 +97,11 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	return res, e
 }
 
-// prepareDirs creates the directories criu writes into and checks that a
-// restore's images exist; it also removes a stale log.
+// prepareDirs creates the directories criu writes into and removes a
+// stale log.
 func prepareDirs(o Options) error {
-	if o.Action.dumps() {
-		if err := os.MkdirAll(o.ImagesDir, 0o700); err != nil {
-			return fmt.Errorf("images dir: %w", err)
-		}
-	} else {
-		fi, err := os.Stat(o.ImagesDir)
-		if err != nil {
-			return fmt.Errorf("images dir: %w", err)
-		}
-		if !fi.IsDir() {
-			return fmt.Errorf("images dir %s: not a directory", o.ImagesDir)
-		}
+	if err := os.MkdirAll(o.ImagesDir, 0o700); err != nil {
+		return fmt.Errorf("images dir: %w", err)
 	}
 	if o.WorkDir != "" {
 		if err := os.MkdirAll(o.WorkDir, 0o700); err != nil {

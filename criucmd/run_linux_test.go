@@ -203,35 +203,6 @@ func TestRunCancelled(t *testing.T) {
 	}
 }
 
-func TestRunPassesExtraFiles(t *testing.T) {
-	exe, _ := fakeCriu(t, `readlink /proc/$$/fd/3 > "$work/fd3"`)
-	base := t.TempDir()
-	images := filepath.Join(base, "images")
-	if err := os.Mkdir(images, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(images)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	o := Options{
-		Action:          Restore,
-		ImagesDir:       images,
-		WorkDir:         filepath.Join(base, "work"),
-		RestoreDetached: true,
-		InheritFDs:      []InheritFD{{FD: 3, Key: "extRootNetNS"}},
-		ExtraFiles:      []*os.File{f},
-	}
-	if _, err := Run(context.Background(), exe, o); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	got, err := os.ReadFile(filepath.Join(o.WorkDir, "fd3"))
-	if err != nil || strings.TrimSpace(string(got)) != images {
-		t.Errorf("criu's fd 3 = %q, %v; want %s", got, err, images)
-	}
-}
-
 func TestRunRejects(t *testing.T) {
 	exe, argvFile := fakeCriu(t, `exit 0`)
 	images := t.TempDir()
@@ -244,9 +215,6 @@ func TestRunRejects(t *testing.T) {
 	}{
 		{"invalid options", exe, Options{Action: Dump, ImagesDir: "rel"}, ErrInvalidOptions, `ImagesDir "rel"`},
 		{"empty criu path", "", Options{Action: Dump, PID: 1, ImagesDir: images}, ErrNotFound, "FindCriu"},
-		{"inherit fd without file", exe, Options{Action: Restore, ImagesDir: images, InheritFDs: []InheritFD{{3, "k"}}}, ErrInvalidOptions, "no ExtraFiles[0]"},
-		{"inherit stdio", exe, Options{Action: Restore, ImagesDir: images, InheritFDs: []InheritFD{{1, "pipe:[1]"}}}, ErrInvalidOptions, "fds 3 and up"},
-		{"restore without images", exe, Options{Action: Restore, ImagesDir: filepath.Join(images, "missing")}, os.ErrNotExist, "missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := Run(context.Background(), tc.criuPath, tc.o)

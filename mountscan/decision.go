@@ -6,10 +6,6 @@
 // reads /proc/<pid>/mountinfo on Linux.
 package mountscan
 
-import (
-	"fmt"
-)
-
 // Action says what a dump does with one mount.
 type Action string
 
@@ -22,16 +18,6 @@ const (
 	// ActionInternal is a mount CRIU recreates by itself on restore.
 	ActionInternal Action = "internal"
 )
-
-// ParseAction returns the Action named by s, or an error for an unknown name.
-func ParseAction(s string) (Action, error) {
-	switch a := Action(s); a {
-	case ActionRoot, ActionExternal, ActionInternal:
-		return a, nil
-	default:
-		return "", fmt.Errorf("unknown mount action %q (want root, external or internal)", s)
-	}
-}
 
 // Decision is what ckpt does with one mountinfo line, and why.
 type Decision struct {

@@ -30,19 +30,6 @@ func TestDecisionJSONKeys(t *testing.T) {
 	}
 }
 
-func TestParseAction(t *testing.T) {
-	for _, s := range []string{"root", "external", "internal"} {
-		if a, err := ParseAction(s); err != nil || string(a) != s {
-			t.Errorf("ParseAction(%q) = %q, %v", s, a, err)
-		}
-	}
-	for _, s := range []string{"", "Root", "bind"} {
-		if _, err := ParseAction(s); err == nil {
-			t.Errorf("ParseAction(%q) succeeded, want error", s)
-		}
-	}
-}
-
 func TestExternalsSkipsOthers(t *testing.T) {
 	ds := []Decision{
 		{Action: ActionRoot},

@@ -119,12 +119,3 @@ func TestRestoreConf(t *testing.T) {
 		t.Errorf("restoreConf with file locks = %q", got)
 	}
 }
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}

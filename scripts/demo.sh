@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# demo.sh (make demo): start the seed's counter in a container, checkpoint
-# it with ckpt (the container stops), show the checkpoint, restore it, and
-# show the counter going on from where it stopped.
+# demo.sh (make demo): start the docker-checkpoint tool's counter in a
+# container, checkpoint it with ckpt (the container stops), show the
+# checkpoint, restore it, and show the counter going on from where it
+# stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CKPT=${CKPT:-./ckpt}

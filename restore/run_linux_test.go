@@ -1,0 +1,199 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/engine/enginetest"
+)
+
+// The checkpoint these tests restore is one written by ckpt's first
+// release (store/testdata/release1): container ii-fx-busybox, checkpoint
+// fixture, image ckpt-busybox, no volumes, dumped with --file-locks.
+const (
+	storeDir  = "../store/testdata/release1"
+	container = "ii-fx-busybox"
+	imageID   = "sha256:54c5e8158f99d4463dd6f592fd18345d2260fda0e8e64bc41b2562eb6820b0f5"
+)
+
+// fixture is an engine that has the checkpointed container, stopped, and
+// its image; and a runc.conf of its own.
+func fixture(t *testing.T) (*enginetest.Fake, Request, string) {
+	t.Helper()
+	dir := t.TempDir()
+	f := &enginetest.Fake{
+		Root: filepath.Join(dir, "docker"),
+		Containers: map[string]*engine.Container{container: {
+			ID: strings.Repeat("b9", 32), Name: container, Image: "ckpt-busybox", ImageID: imageID,
+			State: engine.State{Status: "exited"},
+		}},
+		Images: map[string]*engine.Image{"ckpt-busybox": {ID: imageID}},
+	}
+	conf := filepath.Join(dir, "etc", "runc.conf")
+	r := Request{Container: container, Dir: storeDir, RuncConf: RuncConf{Path: conf, Lock: filepath.Join(dir, "lock")}}
+	return f, r, conf
+}
+
+// checkRuncConf makes Start see ckpt's settings in runc.conf.
+func checkRuncConf(t *testing.T, f *enginetest.Fake, conf string) {
+	f.StartFunc = func(c *engine.Container, checkpoint string) error {
+		b, err := os.ReadFile(conf)
+		if err != nil {
+			t.Errorf("start of %s: no runc.conf: %v", c.Name, err)
+			return nil
+		}
+		for _, want := range []string{runcConfMarker, "tcp-close", "log-file " + filepath.Join(engine.CheckpointsDir(f.Root, c.ID), checkpoint, "restore.log"), "file-locks"} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("runc.conf during the start lacks %q:\n%s", want, b)
+			}
+		}
+		return nil
+	}
+}
+
+func TestRestoreInPlace(t *testing.T) {
+	f, r, conf := fixture(t)
+	checkRuncConf(t, f, conf)
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := f.Containers[container].ID
+	if res.Container != container || res.ID != id || res.Checkpoint != "fixture" || res.Clone {
+		t.Errorf("result %+v", res)
+	}
+	if want := filepath.Join(engine.CheckpointsDir(f.Root, id), "fixture"); res.Placed != want {
+		t.Errorf("placed in %s, want %s", res.Placed, want)
+	}
+	for _, file := range []string{"container.json", "inventory.img", "pstree.img", "core-1.img"} {
+		if _, err := os.Stat(filepath.Join(res.Placed, file)); err != nil {
+			t.Errorf("placed checkpoint lacks %s: %v", file, err)
+		}
+	}
+	if !f.Containers[container].State.Running {
+		t.Error("the container was not started")
+	}
+	if _, err := os.Stat(conf); !os.IsNotExist(err) {
+		t.Errorf("runc.conf was left behind: %v", err)
+	}
+	if len(f.Created) != 0 {
+		t.Errorf("an in-place restore created %v", f.Created)
+	}
+}
+
+func TestRestoreAs(t *testing.T) {
+	f, r, conf := fixture(t)
+	checkRuncConf(t, f, conf)
+	delete(f.Containers, container) // the original is gone
+	r.As = "bb2"
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Clone || res.Container != "bb2" || !f.Containers["bb2"].State.Running {
+		t.Errorf("result %+v, containers %v", res, f.Containers)
+	}
+	if len(f.Created) != 1 || f.Created[0].Name != "bb2" || f.Created[0].Image != "ckpt-busybox" || f.Created[0].Publish != nil {
+		t.Errorf("created %+v; want bb2 from ckpt-busybox with the recorded ports", f.Created)
+	}
+}
+
+func TestRestoreAsPublish(t *testing.T) {
+	f, r, _ := fixture(t)
+	r.As, r.Publish = "bb3", []string{"127.0.0.1:8081:80", "9000:9000/udp"}
+	if _, err := Run(context.Background(), f, r); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Created) != 1 {
+		t.Fatalf("created %+v", f.Created)
+	}
+	o := f.Created[0]
+	if b := o.Publish["80/tcp"]; len(b) != 1 || b[0].HostIP != "127.0.0.1" || b[0].HostPort != "8081" {
+		t.Errorf("80/tcp bound to %v", b)
+	}
+	if b := o.Publish["9000/udp"]; len(b) != 1 || b[0].HostPort != "9000" {
+		t.Errorf("9000/udp bound to %v", b)
+	}
+	if _, ok := o.Expose["9000/udp"]; !ok || len(o.Expose) != 2 {
+		t.Errorf("exposed %v", o.Expose)
+	}
+}
+
+func TestRestoreAsMissingImage(t *testing.T) {
+	f, r, _ := fixture(t)
+	f.Images = nil
+	r.As = "bb4"
+	_, err := Run(context.Background(), f, r)
+	if !errors.Is(err, ErrImageMismatch) || !strings.Contains(err.Error(), "is not on this host") || !strings.Contains(err.Error(), "docker load") {
+		t.Fatalf("Run = %v, want ErrImageMismatch saying the image is not here", err)
+	}
+	if len(f.Created) != 0 || f.Containers["bb4"] != nil {
+		t.Errorf("a container was created: %v", f.Created)
+	}
+}
+
+func TestRestoreMountMismatch(t *testing.T) {
+	f, r, _ := fixture(t)
+	f.Containers[container].Mounts = []string{"/data"}
+	_, err := Run(context.Background(), f, r)
+	if !errors.Is(err, ErrMountMismatch) || !strings.Contains(err.Error(), "ii-fx-busybox mounts /data that the checkpoint did not have") {
+		t.Fatalf("Run = %v, want ErrMountMismatch naming /data", err)
+	}
+	for _, c := range f.Calls {
+		if strings.HasPrefix(c, "start") || strings.HasPrefix(c, "place") {
+			t.Errorf("%s after a mount mismatch", c)
+		}
+	}
+}
+
+func TestRestoreRefusesRunningAndOtherImage(t *testing.T) {
+	f, r, _ := fixture(t)
+	c := f.Containers[container]
+	c.State = engine.State{Status: "running", Running: true, Pid: os.Getpid()}
+	if _, err := Run(context.Background(), f, r); !errors.Is(err, ErrRunning) {
+		t.Errorf("running: %v, want ErrRunning", err)
+	}
+	c.State = engine.State{Status: "exited"}
+	c.ImageID = "sha256:0ther"
+	if _, err := Run(context.Background(), f, r); !errors.Is(err, ErrImageMismatch) {
+		t.Errorf("other image: %v, want ErrImageMismatch", err)
+	}
+	delete(f.Containers, container)
+	if _, err := Run(context.Background(), f, r); !errors.Is(err, ErrNoContainer) || !strings.Contains(err.Error(), "--as NEWNAME") {
+		t.Errorf("gone: %v, want ErrNoContainer pointing at --as", err)
+	}
+}
+
+// A start that fails quotes CRIU's restore log and removes the clone.
+func TestRestoreFailureQuotesTheLog(t *testing.T) {
+	f, r, conf := fixture(t)
+	r.As = "bb5"
+	f.StartFunc = func(c *engine.Container, checkpoint string) error {
+		log := filepath.Join(engine.CheckpointsDir(f.Root, c.ID), checkpoint, "restore.log")
+		os.WriteFile(log, []byte("(00.001) Error (criu/mount.c:1): mnt: No mapping for 42:(null) mountpoint\n"), 0o600)
+		return errors.New("OCI runtime restore failed: criu failed: type NOTIFY errno 0\nlog file: /run/gone/restore.log")
+	}
+	_, err := Run(context.Background(), f, r)
+	if !errors.Is(err, ErrRestoreFailed) {
+		t.Fatalf("Run = %v, want ErrRestoreFailed", err)
+	}
+	for _, want := range []string{"No mapping for 42:(null) mountpoint", "ckpt removed the container bb5", "type NOTIFY errno 0"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "/run/gone") {
+		t.Errorf("error names the engine's deleted log:\n%v", err)
+	}
+	if f.Containers["bb5"] != nil {
+		t.Error("the clone was not removed")
+	}
+	if _, err := os.Stat(conf); !os.IsNotExist(err) {
+		t.Errorf("runc.conf was left behind: %v", err)
+	}
+}
