@@ -8,7 +8,7 @@ import (
 	"io"
 	"math"
 
-	ghost_file "github.com/checkpoint-restore/go-criu/v7/crit/images/ghost-file"
+	ghost_file "github.com/checkpoint-restore/go-criu/v8/crit/images/ghost-file"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/fdinfo"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/mnt"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/stats"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/utsns"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/fdinfo"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/mnt"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/stats"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/utsns"
 )
 
 // Summary is what `ckpt images show` prints about a checkpoint. One model

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	ghost_file "github.com/checkpoint-restore/go-criu/v7/crit/images/ghost-file"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/netdev"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/pagemap"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/pstree"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/sysctl"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/vma"
+	ghost_file "github.com/checkpoint-restore/go-criu/v8/crit/images/ghost-file"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/netdev"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/pagemap"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/pstree"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/sysctl"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/vma"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -187,7 +187,7 @@ func TestWireJSONRules(t *testing.T) {
 			`{"pid":7,"ppid":1,"pgid":1,"sid":1,"_unknown":"SwgBTA=="}`},
 		// pagemap_entry: vaddr 1 (uint64), nr_pages 2, in_parent 3 (bool).
 		{"64-bit quoted, bool from any non-zero varint", &pagemap.PagemapEntry{}, cat(varint(1, 1<<40), varint(2, 3), varint(3, 2)),
-			`{"vaddr":"1099511627776","nr_pages":3,"in_parent":true}`},
+			`{"vaddr":"1099511627776","compat_nr_pages":3,"in_parent":true}`},
 		// sysctl_entry: type 1 (enum SysctlType), iarg 2 (int32), sarg 3 (string).
 		{"enum by name, negative int32, escaped string", &sysctl.SysctlEntry{}, cat(varint(1, 5), varint(2, uint64(1<<64-3)), bytesField(3, []byte("a\"b\n\x01"))),
 			`{"type":"CTL_STR","iarg":-3,"sarg":"a\"b\n\u0001"}`},
