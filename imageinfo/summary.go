@@ -343,3 +343,46 @@ func addCmdlines(ps []Process, container json.RawMessage) {
 		ps[i].Cmdline = byPID[ps[i].PID]
 	}
 }
+
+// comm returns the command name of thread tid, from its core image.
+func (c *checkpoint) comm(tid uint32) (string, error) {
+	core, err := c.core(tid)
+	if err != nil {
+		return "", err
+	}
+	return core.GetTc().GetComm(), nil
+}
+
+// mmSize returns the number of VMAs of process pid and the sum of their
+// sizes.
+func (c *checkpoint) mmSize(pid uint32) (vmas int, mapped uint64, err error) {
+	m, err := c.mm(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, v := range m.GetVmas() {
+		if v.GetEnd() > v.GetStart() {
+			mapped += v.GetEnd() - v.GetStart()
+		}
+	}
+	return len(m.GetVmas()), mapped, nil
+}
+
+// pageCounts returns the pages of process pid dumped in this checkpoint
+// and those left in a parent checkpoint, from its pagemap image.
+func (c *checkpoint) pageCounts(pid uint32) (dumped, inParent uint64, err error) {
+	entries, err := c.pagemap(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, e := range entries {
+		n := nrPages(e)
+		switch {
+		case e.GetInParent() || e.GetFlags()&pageInParent != 0:
+			inParent += n
+		case e.GetFlags()&pagePresent != 0 || e.Flags == nil:
+			dumped += n
+		}
+	}
+	return dumped, inParent, nil
+}
