@@ -59,11 +59,12 @@ func TestScripts(t *testing.T) {
 			"numfrom":       cmdNumfrom,
 			"filenums":      cmdFilenums,
 			"httpget":       cmdHTTPGet,
+			"critagree":     cmdCritAgree,
 		},
 	})
 }
 
-// scriptCondition evaluates [root], [docker], [criu] and [ci]. Unknown
+// scriptCondition evaluates [root], [docker], [criu], [crit] and [ci]. Unknown
 // conditions are errors. Under CI=true a prerequisite that is missing is an
 // error too, so the end-to-end tests can never be skipped silently in CI.
 func scriptCondition(cond string) (bool, error) {
@@ -82,6 +83,8 @@ func scriptCondition(cond string) (bool, error) {
 		ok, why = dockerAnswers()
 	case "criu":
 		ok, why = criuWorks()
+	case "crit":
+		ok, why = critWorks()
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}

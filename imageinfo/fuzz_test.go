@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
 )
 
 // FuzzDecode decodes arbitrary bytes as an image; it must fail cleanly or
