@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/checkpoint-restore/go-criu/v8/crit/images/opts"
 	"github.com/ckpt/ckpt/imageinfo"
@@ -27,15 +25,7 @@ import (
 
 // critWorks reports whether CRIU's Python crit runs (scripts/setup.sh
 // installs it as crit, from the CRIU source tree it builds criu from).
-func critWorks() (bool, string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "crit", "--version").CombinedOutput()
-	if err != nil {
-		return false, fmt.Sprintf("crit --version: %v: %s", err, strings.TrimSpace(string(out)))
-	}
-	return true, ""
-}
+func critWorks() (bool, string) { return commandRuns("crit", "--version") }
 
 // critagree DIR...: `ckpt images decode` and CRIU's `crit decode` give the
 // same JSON, field for field, for every image of each checkpoint folder

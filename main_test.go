@@ -104,12 +104,16 @@ func dockerAnswers() (bool, string) {
 	return true, ""
 }
 
-func criuWorks() (bool, string) {
+func criuWorks() (bool, string) { return commandRuns("criu", "check") }
+
+// commandRuns runs a program that probes a prerequisite, and says why not
+// if it fails or takes over 30 s.
+func commandRuns(name string, args ...string) (bool, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "criu", "check").CombinedOutput()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	if err != nil {
-		return false, fmt.Sprintf("criu check: %v: %s", err, strings.TrimSpace(string(out)))
+		return false, fmt.Sprintf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return true, ""
 }
