@@ -5,17 +5,15 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"syscall"
 
 	"github.com/checkpoint-restore/go-criu/v8/crit/images/fdinfo"
 	"github.com/checkpoint-restore/go-criu/v8/crit/images/pagemap"
 	sk_inet "github.com/checkpoint-restore/go-criu/v8/crit/images/sk-inet"
 )
 
-// Pagemap entry flags (CRIU's PE_PARENT, PE_LAZY, PE_PRESENT).
+// Pagemap entry flags (CRIU's PE_PARENT and PE_PRESENT).
 const (
 	pageInParent = 1 << 0
-	pageLazy     = 1 << 1
 	pagePresent  = 1 << 2
 )
 
@@ -63,19 +61,32 @@ func hostPort(words []uint32, port uint32) string {
 	return net.JoinHostPort(ipString(words), strconv.FormatUint(uint64(port), 10))
 }
 
+// Linux's socket constants, as CRIU records them: the images come from
+// Linux whatever system reads them, so these are not taken from syscall.
+const (
+	afInet6      = 10
+	sockStream   = 1
+	sockDgram    = 2
+	sockRaw      = 3
+	ipprotoICMP  = 1
+	ipprotoTCP   = 6
+	ipprotoUDP   = 17
+	ipprotoICMP6 = 58
+)
+
 func protoName(family, typ, proto uint32) string {
 	name := "sock"
 	switch {
-	case proto == syscall.IPPROTO_TCP || (proto == 0 && typ == syscall.SOCK_STREAM):
+	case proto == ipprotoTCP || (proto == 0 && typ == sockStream):
 		name = "tcp"
-	case proto == syscall.IPPROTO_UDP || (proto == 0 && typ == syscall.SOCK_DGRAM):
+	case proto == ipprotoUDP || (proto == 0 && typ == sockDgram):
 		name = "udp"
-	case proto == syscall.IPPROTO_ICMP, proto == syscall.IPPROTO_ICMPV6:
+	case proto == ipprotoICMP, proto == ipprotoICMP6:
 		name = "icmp"
-	case typ == syscall.SOCK_RAW:
+	case typ == sockRaw:
 		name = "raw"
 	}
-	if family == syscall.AF_INET6 {
+	if family == afInet6 {
 		name += "6"
 	}
 	return name

@@ -1,7 +1,6 @@
 package imageinfo
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,16 +16,16 @@ import (
 // feeds both renderers: WriteTree for people and WriteJSON for scripts,
 // whose top-level keys name the sections.
 type Summary struct {
-	Dir        string          `json:"dir"`
-	Container  json.RawMessage `json:"container,omitempty"` // container.json as ckpt wrote it
-	Processes  []Process       `json:"processes"`
-	Memory     Memory          `json:"memory"`
-	Files      []ProcessFiles  `json:"files"`
-	Sockets    []Socket        `json:"sockets"`
-	Mounts     []Mount         `json:"mounts"`
-	Namespaces []Namespace     `json:"namespaces"`
-	DumpStats  *DumpStats      `json:"dump_stats,omitempty"` // nil without stats-dump
-	Disk       Disk            `json:"disk"`
+	Dir        string         `json:"dir"`
+	Container  *Container     `json:"container,omitempty"` // nil unless the caller adds it
+	Processes  []Process      `json:"processes"`
+	Memory     Memory         `json:"memory"`
+	Files      []ProcessFiles `json:"files"`
+	Sockets    []Socket       `json:"sockets"`
+	Mounts     []Mount        `json:"mounts"`
+	Namespaces []Namespace    `json:"namespaces"`
+	DumpStats  *DumpStats     `json:"dump_stats,omitempty"` // nil without stats-dump
+	Disk       Disk           `json:"disk"`
 }
 
 // Memory sums the pagemap images: what was dumped, never what pages-*.img
@@ -100,22 +99,19 @@ type Disk struct {
 
 // Show reads the checkpoint in dir and summarises it. It reads pstree,
 // core, ids, mm, pagemap, fdinfo, fs, files, mountpoints, utsns and
-// stats-dump images and container.json, and only stats pages-*.img.
+// stats-dump images, and only stats pages-*.img. What ckpt recorded about
+// the container is not in the images: see AddContainer.
 func Show(dir string) (*Summary, error) {
 	c, err := openCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
 	s := &Summary{Dir: dir, Sockets: []Socket{}, Mounts: []Mount{}, Namespaces: []Namespace{}}
-	if s.Container, err = readContainerJSON(dir); err != nil {
-		return nil, err
-	}
 	ps, err := c.ps()
 	if err != nil {
 		return nil, err
 	}
 	s.Processes = ps.Processes
-	addCmdlines(s.Processes, s.Container)
 	if s.Memory, err = c.memory(ps.Processes); err != nil {
 		return nil, err
 	}
@@ -140,22 +136,6 @@ func Show(dir string) (*Summary, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// readContainerJSON returns container.json if present; it must be JSON.
-func readContainerJSON(dir string) (json.RawMessage, error) {
-	path := filepath.Join(dir, "container.json")
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint: %w", err)
-	}
-	if !json.Valid(b) {
-		return nil, fmt.Errorf("%s: not valid JSON", path)
-	}
-	return json.RawMessage(b), nil
 }
 
 func (c *checkpoint) memory(procs []Process) (Memory, error) {
@@ -317,31 +297,6 @@ func diskUsage(dir string) (Disk, error) {
 	}
 	d.Human = humanBytes(uint64(d.Bytes))
 	return d, nil
-}
-
-// addCmdlines fills in the command lines that ckpt dump recorded in
-// container.json ("processes": [{"pid", "cmdline"}], pids as inside the
-// container, as in the images). Other container.json files add nothing.
-func addCmdlines(ps []Process, container json.RawMessage) {
-	if len(container) == 0 {
-		return
-	}
-	var c struct {
-		Processes []struct {
-			PID     uint32   `json:"pid"`
-			Cmdline []string `json:"cmdline"`
-		} `json:"processes"`
-	}
-	if json.Unmarshal(container, &c) != nil {
-		return
-	}
-	byPID := make(map[uint32][]string, len(c.Processes))
-	for _, p := range c.Processes {
-		byPID[p.PID] = p.Cmdline
-	}
-	for i := range ps {
-		ps[i].Cmdline = byPID[ps[i].PID]
-	}
 }
 
 // comm returns the command name of thread tid, from its core image.
