@@ -1,3 +1,5 @@
+//go:build !ckpt_front
+
 package main
 
 import (
