@@ -48,6 +48,11 @@ func imagesCommand() *cli.Command {
 				if err != nil {
 					return nil, err
 				}
+				c, err := containerRecord(dir)
+				if err != nil {
+					return nil, err
+				}
+				s.AddContainer(c)
 				return summaryView{s}, nil
 			}),
 			viewCommand("ps", "show the process tree", jsonFlag, func(dir string) (view, error) { return imageinfo.Ps(dir) }),

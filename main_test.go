@@ -61,11 +61,12 @@ func TestScripts(t *testing.T) {
 			"numfrom":       cmdNumfrom,
 			"filenums":      cmdFilenums,
 			"httpget":       cmdHTTPGet,
+			"critagree":     cmdCritAgree,
 		},
 	})
 }
 
-// scriptCondition evaluates [root], [docker], [criu] and [ci]. Unknown
+// scriptCondition evaluates [root], [docker], [criu], [crit] and [ci]. Unknown
 // conditions are errors. Under CI=true a prerequisite that is missing is an
 // error too, so the end-to-end tests can never be skipped silently in CI.
 func scriptCondition(cond string) (bool, error) {
@@ -84,6 +85,8 @@ func scriptCondition(cond string) (bool, error) {
 		ok, why = dockerAnswers()
 	case "criu":
 		ok, why = criuWorks()
+	case "crit":
+		ok, why = critWorks()
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}
@@ -115,12 +118,16 @@ func dockerRoot() string {
 	return strings.TrimSpace(string(out))
 }
 
-func criuWorks() (bool, string) {
+func criuWorks() (bool, string) { return commandRuns("criu", "check") }
+
+// commandRuns runs a program that probes a prerequisite, and says why not
+// if it fails or takes over 30 s.
+func commandRuns(name string, args ...string) (bool, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "criu", "check").CombinedOutput()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	if err != nil {
-		return false, fmt.Sprintf("criu check: %v: %s", err, strings.TrimSpace(string(out)))
+		return false, fmt.Sprintf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return true, ""
 }

@@ -38,33 +38,12 @@ func BenchmarkShow(b *testing.B) {
 // BenchmarkDecode measures DecodeFileJSON, what `ckpt images decode` runs,
 // on the images crit is compared on.
 func BenchmarkDecode(b *testing.B) {
-	benchImages(b, func(path string) error {
-		_, err := imageinfo.DecodeFileJSON(path)
-		return err
-	})
-}
-
-// BenchmarkDecodeTyped measures DecodeFile (go-criu's types) followed by
-// MarshalJSON, the path that `ckpt images encode` inverts.
-func BenchmarkDecodeTyped(b *testing.B) {
-	benchImages(b, func(path string) error {
-		img, err := imageinfo.DecodeFile(path)
-		if err == nil {
-			_, err = img.MarshalJSON()
-		}
-		return err
-	})
-}
-
-// benchImages runs decode on core-1.img, mm-1.img and pagemap-1.img of the
-// checkpoint, one sub-benchmark each.
-func benchImages(b *testing.B, decode func(path string) error) {
 	dir := benchDir(b)
-	for _, name := range []string{"core-1.img", "mm-1.img", "pagemap-1.img"} {
+	for _, name := range []string{"pagemap-1.img", "seccomp.img", "cgroup.img", "core-1.img", "mm-1.img"} {
 		b.Run(name, func(b *testing.B) {
 			path := filepath.Join(dir, name)
 			for b.Loop() {
-				if err := decode(path); err != nil {
+				if _, err := imageinfo.DecodeFileJSON(path); err != nil {
 					b.Fatal(err)
 				}
 			}

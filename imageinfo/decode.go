@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Image is a decoded CRIU image: its magic and its entries, in file order.
@@ -18,10 +20,11 @@ type Image struct {
 }
 
 // Entry is one protobuf entry of an image and the raw payload that follows
-// it in the file, if its magic has one (see payloadSize), in crit's form.
+// it in the file, if its magic has one (see payloadFields; in the JSON
+// form, crit's "extra").
 type Entry struct {
 	Message proto.Message
-	Extra   string
+	Payload []byte
 }
 
 // rawPrefixes are the file name prefixes of CRIU's raw images, which hold
@@ -56,26 +59,18 @@ func DecodeFile(path string) (*Image, error) {
 	return decodeImage(data, path)
 }
 
-// DecodeFileJSON decodes the CRIU image at path into its JSON form, the
-// bytes that DecodeFile followed by MarshalJSON would give, and refuses the
-// same files with the same errors. It writes the JSON straight from the
-// entries' wire bytes, without unmarshalling them into go-criu's types,
-// which is several times faster in a fresh process (see wirejson.go).
+// DecodeFileJSON decodes the CRIU image at path into its JSON form
+// (DecodeFile, then MarshalJSON), what `ckpt images decode` prints.
 func DecodeFileJSON(path string) ([]byte, error) {
-	data, err := readImageFile(path)
+	img, err := DecodeFile(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &scanner{data: data, path: path}
-	name, err := s.readMagic()
+	b, err := img.MarshalJSON()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	k := &jsonSink{out: appendImageStart(make([]byte, 0, 4*len(data)+64), name)}
-	if err := s.entries(name, k); err != nil {
-		return nil, err
-	}
-	return append(k.out, "]}"...), nil
+	return b, nil
 }
 
 // readImageFile reads the whole image file at path, after refusing raw
@@ -101,4 +96,57 @@ func readImageFile(path string) ([]byte, error) {
 		return nil, &FormatError{Path: path, Offset: int64(n), Err: fmt.Errorf("reading: %w", err)}
 	}
 	return data, nil
+}
+
+// unmarshalEntry unmarshals the entry b into msg. Its errors are
+// go-protobuf's made stable (go-protobuf varies its own wording on
+// purpose): the first malformed field of b, if any, and the first required
+// field that is missing, named as in the .proto files.
+func unmarshalEntry(b []byte, msg proto.Message) error {
+	if err := (proto.UnmarshalOptions{AllowPartial: true}).Unmarshal(b, msg); err != nil {
+		for len(b) > 0 {
+			num, typ, n := protowire.ConsumeTag(b)
+			if n >= 0 {
+				b = b[n:]
+				n = protowire.ConsumeFieldValue(num, typ, b)
+			}
+			if n < 0 {
+				return fmt.Errorf("%s: %w", msg.ProtoReflect().Descriptor().FullName(), protowire.ParseError(n))
+			}
+			b = b[n:]
+		}
+		return fmt.Errorf("%s: invalid wire-format data in a nested message", msg.ProtoReflect().Descriptor().FullName())
+	}
+	if name := missingRequired(msg.ProtoReflect()); name != "" {
+		return fmt.Errorf("required field %s not set", name)
+	}
+	return nil
+}
+
+// missingRequired returns the full name of the first required field that
+// m or a message inside it lacks, or "".
+func missingRequired(m protoreflect.Message) protoreflect.FullName {
+	fields := m.Descriptor().Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		switch {
+		case !m.Has(fd):
+			if fd.Cardinality() == protoreflect.Required {
+				return fd.FullName()
+			}
+		case fd.Message() == nil || fd.IsMap():
+		case fd.IsList():
+			list := m.Get(fd).List()
+			for j := range list.Len() {
+				if name := missingRequired(list.Get(j).Message()); name != "" {
+					return name
+				}
+			}
+		default:
+			if name := missingRequired(m.Get(fd).Message()); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }

@@ -5,56 +5,29 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"syscall"
 
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/fdinfo"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/pagemap"
-	sk_inet "github.com/checkpoint-restore/go-criu/v7/crit/images/sk-inet"
-	"google.golang.org/protobuf/encoding/protowire"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/fdinfo"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/pagemap"
+	sk_inet "github.com/checkpoint-restore/go-criu/v8/crit/images/sk-inet"
 )
 
-// Pagemap entry flags (CRIU's PE_PARENT, PE_LAZY, PE_PRESENT).
+// Pagemap entry flags (CRIU's PE_PARENT and PE_PRESENT).
 const (
 	pageInParent = 1 << 0
-	pageLazy     = 1 << 1
 	pagePresent  = 1 << 2
 )
 
 // pageSize is the page size of the x86-64 checkpoints ckpt makes.
 const pageSize = 4096
 
-// nrPages returns the number of pages of a pagemap entry. CRIU 4.x writes
-// it in field 5 (a uint64 that go-criu v7.2.0 does not know, so it sits in
-// the unknown fields) and leaves the old 32-bit field 2 at zero.
+// nrPages returns the number of pages of a pagemap entry: nr_pages
+// (field 5, 64-bit), which CRIU writes since 4.0, or compat_nr_pages
+// (field 2, 32-bit), which older CRIU wrote instead.
 func nrPages(e *pagemap.PagemapEntry) uint64 {
-	b := e.ProtoReflect().GetUnknown()
-	var n uint64
-	found := false
-	for len(b) > 0 {
-		num, typ, l := protowire.ConsumeTag(b)
-		if l < 0 {
-			break
-		}
-		b = b[l:]
-		if num == 5 && typ == protowire.VarintType {
-			v, l := protowire.ConsumeVarint(b)
-			if l < 0 {
-				break
-			}
-			n, found = v, true
-			b = b[l:]
-			continue
-		}
-		l = protowire.ConsumeFieldValue(num, typ, b)
-		if l < 0 {
-			break
-		}
-		b = b[l:]
+	if e.NrPages != nil {
+		return e.GetNrPages()
 	}
-	if found {
-		return n
-	}
-	return uint64(e.GetNrPages())
+	return uint64(e.GetCompatNrPages())
 }
 
 // tcpStates names the kernel's TCP states (include/net/tcp_states.h).
@@ -88,19 +61,32 @@ func hostPort(words []uint32, port uint32) string {
 	return net.JoinHostPort(ipString(words), strconv.FormatUint(uint64(port), 10))
 }
 
+// Linux's socket constants, as CRIU records them: the images come from
+// Linux whatever system reads them, so these are not taken from syscall.
+const (
+	afInet6      = 10
+	sockStream   = 1
+	sockDgram    = 2
+	sockRaw      = 3
+	ipprotoICMP  = 1
+	ipprotoTCP   = 6
+	ipprotoUDP   = 17
+	ipprotoICMP6 = 58
+)
+
 func protoName(family, typ, proto uint32) string {
 	name := "sock"
 	switch {
-	case proto == syscall.IPPROTO_TCP || (proto == 0 && typ == syscall.SOCK_STREAM):
+	case proto == ipprotoTCP || (proto == 0 && typ == sockStream):
 		name = "tcp"
-	case proto == syscall.IPPROTO_UDP || (proto == 0 && typ == syscall.SOCK_DGRAM):
+	case proto == ipprotoUDP || (proto == 0 && typ == sockDgram):
 		name = "udp"
-	case proto == syscall.IPPROTO_ICMP, proto == syscall.IPPROTO_ICMPV6:
+	case proto == ipprotoICMP, proto == ipprotoICMP6:
 		name = "icmp"
-	case typ == syscall.SOCK_RAW:
+	case typ == sockRaw:
 		name = "raw"
 	}
-	if family == syscall.AF_INET6 {
+	if family == afInet6 {
 		name += "6"
 	}
 	return name

@@ -2,13 +2,12 @@ package imageinfo
 
 import (
 	"bufio"
-	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 
-	ghost_file "github.com/checkpoint-restore/go-criu/v7/crit/images/ghost-file"
+	ghost_file "github.com/checkpoint-restore/go-criu/v8/crit/images/ghost-file"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -51,21 +50,19 @@ func (img *Image) writeBinary(w io.Writer) error {
 		return img.writeGhost(w)
 	}
 	for i, e := range img.Entries {
-		data, err := writeEntry(w, e.Message)
-		if err != nil {
+		if err := writeEntry(w, e.Message); err != nil {
 			return fmt.Errorf("entry %d: %w", i, err)
 		}
 		if !hasPayload(img.Magic) {
-			if e.Extra != "" {
+			if len(e.Payload) > 0 {
 				return fmt.Errorf("entry %d: %w", i, errNoPayload)
 			}
 			continue
 		}
-		b, err := payloadBytes(img.Magic, e.Extra, payloadLen(img.Magic, e.Message, data))
-		if err != nil {
-			return fmt.Errorf("entry %d: %w", i, err)
+		if want := payloadLen(img.Magic, e.Message); uint64(len(e.Payload)) != want {
+			return fmt.Errorf("entry %d: %w: payload of %d bytes, the entry announces %d", i, ErrBadEntry, len(e.Payload), want)
 		}
-		if _, err := w.Write(b); err != nil {
+		if _, err := w.Write(e.Payload); err != nil {
 			return err
 		}
 	}
@@ -82,21 +79,17 @@ func (img *Image) writeGhost(w io.Writer) error {
 	if !ok {
 		return fmt.Errorf("%w: entry 0 is %T, not a ghost file entry", ErrBadEntry, img.Entries[0].Message)
 	}
-	if _, err := writeEntry(w, head); err != nil {
+	if err := writeEntry(w, head); err != nil {
 		return fmt.Errorf("entry 0: %w", err)
 	}
 	if !head.GetChunks() {
 		if len(img.Entries) > 1 {
 			return fmt.Errorf("%w: a non-chunked ghost file has one entry, not %d", ErrBadEntry, len(img.Entries))
 		}
-		b, err := base64.StdEncoding.DecodeString(img.Entries[0].Extra)
-		if err != nil {
-			return fmt.Errorf("entry 0: extra: %w", err)
-		}
-		_, err = w.Write(b)
+		_, err := w.Write(img.Entries[0].Payload)
 		return err
 	}
-	if img.Entries[0].Extra != "" {
+	if len(img.Entries[0].Payload) > 0 {
 		return fmt.Errorf("entry 0: %w", errNoPayload)
 	}
 	for i, e := range img.Entries[1:] {
@@ -104,39 +97,34 @@ func (img *Image) writeGhost(w io.Writer) error {
 		if !ok {
 			return fmt.Errorf("%w: entry %d is %T, not a ghost chunk", ErrBadEntry, i+1, e.Message)
 		}
-		if _, err := writeEntry(w, chunk); err != nil {
+		if err := writeEntry(w, chunk); err != nil {
 			return fmt.Errorf("entry %d: %w", i+1, err)
 		}
-		b, err := base64.StdEncoding.DecodeString(e.Extra)
-		if err != nil {
-			return fmt.Errorf("entry %d: extra: %w", i+1, err)
+		if uint64(len(e.Payload)) != uint64(chunk.GetLen()) {
+			return fmt.Errorf("entry %d: %w: payload of %d bytes, the chunk announces %d", i+1, ErrBadEntry, len(e.Payload), chunk.GetLen())
 		}
-		if uint64(len(b)) != uint64(chunk.GetLen()) {
-			return fmt.Errorf("entry %d: extra holds %d bytes, the chunk announces %d", i+1, len(b), chunk.GetLen())
-		}
-		if _, err := w.Write(b); err != nil {
+		if _, err := w.Write(e.Payload); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeEntry writes m as a length-prefixed entry and returns its
-// protobuf bytes.
-func writeEntry(w io.Writer, m proto.Message) ([]byte, error) {
+// writeEntry writes m as a length-prefixed entry.
+func writeEntry(w io.Writer, m proto.Message) error {
 	if m == nil {
-		return nil, fmt.Errorf("%w: no message", ErrBadEntry)
+		return fmt.Errorf("%w: no message", ErrBadEntry)
 	}
 	b, err := proto.Marshal(m)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadEntry, err)
+		return fmt.Errorf("%w: %w", ErrBadEntry, err)
 	}
 	if len(b) > math.MaxUint32 {
-		return nil, fmt.Errorf("%w: entry of %d bytes", ErrTooLarge, len(b))
+		return fmt.Errorf("%w: entry of %d bytes", ErrTooLarge, len(b))
 	}
 	if err := binary.Write(w, binary.LittleEndian, uint32(len(b))); err != nil {
-		return nil, err
+		return err
 	}
 	_, err = w.Write(b)
-	return b, err
+	return err
 }

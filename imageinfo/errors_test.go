@@ -90,7 +90,8 @@ func TestEncodeErrors(t *testing.T) {
 		{"extra on a magic without payload", `{"magic":"PSTREE","entries":[{"pid":1,"ppid":0,"pgid":1,"sid":1,"extra":"AAAA"}]}`},
 		{"extra not a string", `{"magic":"PIPES_DATA","entries":[{"pipe_id":1,"bytes":3,"extra":1}]}`},
 		{"extra of the wrong size", `{"magic":"PIPES_DATA","entries":[{"pipe_id":1,"bytes":5,"extra":"AAAA"}]}`},
-		{"bad unknown fields", `{"magic":"PSTREE","entries":[{"pid":1,"ppid":0,"pgid":1,"sid":1,"_unknown":"!!"}]}`},
+		{"TCP_STREAM extra not an object", `{"magic":"TCP_STREAM","entries":[{"inq_len":0,"inq_seq":1,"outq_len":0,"outq_seq":1,"opt_mask":0,"snd_wscale":0,"mss_clamp":0,"extra":""}]}`},
+		{"TCP_STREAM extra of the wrong size", `{"magic":"TCP_STREAM","entries":[{"inq_len":1,"inq_seq":1,"outq_len":0,"outq_seq":1,"opt_mask":0,"snd_wscale":0,"mss_clamp":0,"extra":{"inq":"","outq":""}}]}`},
 		{"ghost without entries", `{"magic":"GHOST_FILE","entries":[]}`},
 		{"null entry", `{"magic":"PSTREE","entries":[null]}`},
 	}

@@ -1,12 +1,11 @@
 package imageinfo
 
 import (
-	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
 
-	ghost_file "github.com/checkpoint-restore/go-criu/v7/crit/images/ghost-file"
+	ghost_file "github.com/checkpoint-restore/go-criu/v8/crit/images/ghost-file"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -39,19 +38,12 @@ func (s *scanner) u32(what string) (uint32, error) {
 // bytes returns the next n bytes (a slice of data, not a copy) after
 // checking that the file has them.
 func (s *scanner) bytes(n uint64, what string) ([]byte, error) {
-	if err := s.fits(n, what); err != nil {
-		return nil, err
+	if n > uint64(s.left()) {
+		return nil, s.fail(s.off, fmt.Errorf("%w: %s of %d bytes, %d left", ErrTooLarge, what, n, s.left()))
 	}
 	b := s.data[s.off : s.off+int64(n)]
 	s.off += int64(n)
 	return b, nil
-}
-
-func (s *scanner) fits(n uint64, what string) error {
-	if n > uint64(s.left()) {
-		return s.fail(s.off, fmt.Errorf("%w: %s of %d bytes, %d left", ErrTooLarge, what, n, s.left()))
-	}
-	return nil
 }
 
 // readMagic reads the magic words at the start of an image and returns the
@@ -77,125 +69,26 @@ func (s *scanner) readMagic() (string, error) {
 	return name, nil
 }
 
-// entrySink receives the entries of an image as a scanner walks them: each
-// entry's protobuf bytes with an empty message of its type (the same one
-// for every entry of that type: a sink that keeps messages makes its own),
-// to decode (and so check) them, with an error that names the type, then,
-// if the entry has a payload, the payload in crit's "extra" form. DecodeFile's sink builds an *Image,
-// DecodeFileJSON's writes JSON straight from the bytes.
-type entrySink interface {
-	entry(typ proto.Message, data []byte) error
-	extra(s string)
-}
-
-// next reads one length-prefixed entry and returns its protobuf bytes.
-func (s *scanner) next() ([]byte, error) {
+// entry reads one length-prefixed entry into msg.
+func (s *scanner) entry(msg proto.Message) error {
+	start := s.off
 	n, err := s.u32("entry length")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return s.bytes(uint64(n), "entry")
-}
-
-// entry reads one length-prefixed entry and hands it, with msg, to sink.
-// It returns the entry's protobuf bytes.
-func (s *scanner) entry(msg proto.Message, sink entrySink) ([]byte, error) {
-	start := s.off
-	b, err := s.next()
-	if err != nil {
-		return nil, err
-	}
-	if err := sink.entry(msg, b); err != nil {
-		return nil, s.fail(start, fmt.Errorf("%w: %w", ErrBadEntry, err))
-	}
-	return b, nil
-}
-
-// entries walks the entries of an image whose magic, name, has just been
-// read, in one pass, and hands them to sink. The entry types are those
-// newEntry names, and the payload that follows an entry, if its magic has
-// one, becomes its extra in crit's form (base64; for TCP_STREAM a JSON
-// object of in_q and out_q, each base64).
-func (s *scanner) entries(name string, sink entrySink) error {
-	if name == "GHOST_FILE" {
-		return s.ghost(sink)
-	}
-	head, err := newEntry(name, 0)
+	b, err := s.bytes(uint64(n), "entry")
 	if err != nil {
 		return err
 	}
-	rest, err := newEntry(name, 1)
-	if err != nil {
-		return err
-	}
-	for msg := head; s.left() > 0; msg = rest {
-		data, err := s.entry(msg, sink)
-		if err != nil {
-			return err
-		}
-		if !hasPayload(name) {
-			continue
-		}
-		b, err := s.bytes(payloadLen(name, msg, data), "entry payload")
-		if err != nil {
-			return err
-		}
-		extra, err := extraString(name, msg, data, b)
-		if err != nil {
-			return s.fail(-1, err)
-		}
-		sink.extra(extra)
+	if err := unmarshalEntry(b, msg); err != nil {
+		return s.fail(start, fmt.Errorf("%w: %w", ErrBadEntry, err))
 	}
 	return nil
 }
 
-// ghost walks a GHOST_FILE image: a ghost file entry, then either chunks
-// (each a chunk entry and its len bytes, the chunk's extra) or the file's
-// contents up to EOF (the ghost file entry's extra).
-func (s *scanner) ghost(sink entrySink) error {
-	head := &ghost_file.GhostFileEntry{}
-	data, err := s.entry(head, sink)
-	if err != nil {
-		return err
-	}
-	if wireUint(head, data, "chunks") == 0 {
-		if s.left() == 0 {
-			return s.fail(s.off, errors.New("empty non-chunked ghost file: crit cannot decode it"))
-		}
-		sink.extra(base64.StdEncoding.EncodeToString(s.data[s.off:]))
-		s.off = int64(len(s.data))
-		return nil
-	}
-	for s.left() > 0 {
-		chunk := &ghost_file.GhostChunkEntry{}
-		data, err := s.entry(chunk, sink)
-		if err != nil {
-			return err
-		}
-		b, err := s.bytes(wireUint(chunk, data, "len"), "ghost chunk")
-		if err != nil {
-			return err
-		}
-		sink.extra(base64.StdEncoding.EncodeToString(b))
-	}
-	return nil
-}
-
-// imageSink builds an *Image, unmarshalling each entry into its type.
-type imageSink struct{ img *Image }
-
-func (k *imageSink) entry(typ proto.Message, data []byte) error {
-	msg := typ.ProtoReflect().New().Interface()
-	if err := proto.Unmarshal(data, msg); err != nil {
-		return fmt.Errorf("%s: %w", msg.ProtoReflect().Descriptor().FullName(), err)
-	}
-	k.img.Entries = append(k.img.Entries, Entry{Message: msg})
-	return nil
-}
-
-func (k *imageSink) extra(s string) { k.img.Entries[len(k.img.Entries)-1].Extra = s }
-
-// decodeImage decodes the image data, read from path, in one pass.
+// decodeImage decodes the image data, read from path, in one pass. The
+// entry types are those newEntry names, and the payload that follows an
+// entry, if its magic has one, becomes its Payload.
 func decodeImage(data []byte, path string) (*Image, error) {
 	s := &scanner{data: data, path: path}
 	name, err := s.readMagic()
@@ -203,8 +96,55 @@ func decodeImage(data []byte, path string) (*Image, error) {
 		return nil, err
 	}
 	img := &Image{Magic: name, Entries: []Entry{}}
-	if err := s.entries(name, &imageSink{img: img}); err != nil {
-		return nil, err
+	if name == "GHOST_FILE" {
+		return img, s.ghost(img)
+	}
+	for i := 0; s.left() > 0; i++ {
+		msg, err := newEntry(name, i)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.entry(msg); err != nil {
+			return nil, err
+		}
+		e := Entry{Message: msg}
+		if hasPayload(name) {
+			if e.Payload, err = s.bytes(payloadLen(name, msg), "entry payload"); err != nil {
+				return nil, err
+			}
+		}
+		img.Entries = append(img.Entries, e)
 	}
 	return img, nil
+}
+
+// ghost reads a GHOST_FILE image into img: a ghost file entry, then either
+// chunks (each a chunk entry and its len bytes, the chunk's payload) or
+// the file's contents up to EOF (the ghost file entry's payload).
+func (s *scanner) ghost(img *Image) error {
+	head := &ghost_file.GhostFileEntry{}
+	if err := s.entry(head); err != nil {
+		return err
+	}
+	if !head.GetChunks() {
+		if s.left() == 0 {
+			return s.fail(s.off, errors.New("empty non-chunked ghost file: crit cannot decode it"))
+		}
+		img.Entries = append(img.Entries, Entry{Message: head, Payload: s.data[s.off:]})
+		s.off = int64(len(s.data))
+		return nil
+	}
+	img.Entries = append(img.Entries, Entry{Message: head})
+	for s.left() > 0 {
+		chunk := &ghost_file.GhostChunkEntry{}
+		if err := s.entry(chunk); err != nil {
+			return err
+		}
+		b, err := s.bytes(uint64(chunk.GetLen()), "ghost chunk")
+		if err != nil {
+			return err
+		}
+		img.Entries = append(img.Entries, Entry{Message: chunk, Payload: b})
+	}
+	return nil
 }

@@ -2,19 +2,15 @@ package imageinfo
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // payloadFields names, for each magic whose entries are followed by raw
 // bytes, the fields of an entry whose sum is the number of those bytes.
-// crit keeps the bytes in the entry's extra, base64-encoded (TCP_STREAM: a
-// JSON object of in_q and out_q, each base64). GHOST_FILE is handled on
-// its own.
+// GHOST_FILE is handled on its own (frame.go).
 var payloadFields = map[string][]protoreflect.Name{
 	"PIPES_DATA":  {"bytes"},
 	"FIFO_DATA":   {"bytes"},
@@ -36,84 +32,101 @@ func hasExtra(name string, index int) bool {
 	return hasPayload(name) || name == "GHOST_FILE" && index > 0
 }
 
-// payloadLen returns the number of bytes that follow entry data, of
-// msg's type, in an image of magic name.
-func payloadLen(name string, msg proto.Message, data []byte) uint64 {
+// payloadLen returns the number of bytes that follow entry msg in an image
+// of magic name: the sum of its payloadFields.
+func payloadLen(name string, msg proto.Message) uint64 {
+	m := msg.ProtoReflect()
 	var n uint64
 	for _, f := range payloadFields[name] {
-		n += wireUint(msg, data, f)
+		n += m.Get(m.Descriptor().Fields().ByName(f)).Uint()
 	}
 	return n
 }
 
-// wireUint returns the value of the unsigned (or bool) field called name
-// of the entry data, of msg's type, as its generated getter would after
-// proto.Unmarshal: the last varint occurrence wins, cut to the field's
-// width, and 0 when it is absent. data must be valid wire data.
-func wireUint(msg proto.Message, data []byte, name protoreflect.Name) uint64 {
-	fd := msg.ProtoReflect().Descriptor().Fields().ByName(name)
-	var v uint64
-	eachField(data, func(f wireField) bool {
-		if f.is(fd.Number(), protowire.VarintType) {
-			v = f.varint
-		}
-		return true
-	})
-	switch fd.Kind() {
-	case protoreflect.Uint32Kind:
-		return uint64(uint32(v))
-	case protoreflect.BoolKind:
-		return min(v, 1)
+// appendExtra adds the "extra" key, the payload b that follows entry msg
+// in an image of magic name in crit's form, to the JSON object that ends
+// out: base64, and for TCP_STREAM an object of the receive and send
+// queues ("inq" then "outq" in the file), each base64.
+func appendExtra(out []byte, name string, msg proto.Message, b []byte) []byte {
+	out = out[:len(out)-1] // drop the closing brace
+	if out[len(out)-1] != '{' {
+		out = append(out, ',')
 	}
-	return v
-}
-
-// extraString gives the payload b that follows entry data, of msg's type,
-// in an image of magic name, in crit's form.
-func extraString(name string, msg proto.Message, data, b []byte) (string, error) {
-	if name != "TCP_STREAM" {
-		return base64.StdEncoding.EncodeToString(b), nil
+	out = append(out, `"extra":`...)
+	if name == "TCP_STREAM" {
+		m := msg.ProtoReflect()
+		in := min(m.Get(m.Descriptor().Fields().ByName("inq_len")).Uint(), uint64(len(b)))
+		out = append(out, `{"inq":`...)
+		out = appendBase64(out, b[:in])
+		out = append(out, `,"outq":`...)
+		out = appendBase64(out, b[in:])
+		out = append(out, '}')
+	} else {
+		out = appendBase64(out, b)
 	}
-	in := wireUint(msg, data, "inq_len") // the payload is in_q then out_q
-	q := tcpQueues{InQ: base64.StdEncoding.EncodeToString(b[:in]), OutQ: base64.StdEncoding.EncodeToString(b[in:])}
-	js, err := json.Marshal(q)
-	return string(js), err
+	return append(out, '}')
 }
 
-// tcpQueues is crit's Extra of a TCP_STREAM entry: the receive and send
-// queues, each base64.
-type tcpQueues struct {
-	InQ  string `json:"in_q"`
-	OutQ string `json:"out_q"`
+// appendBase64 appends b as a quoted base64 JSON string.
+func appendBase64(out, b []byte) []byte {
+	out = append(out, '"')
+	out = base64.StdEncoding.AppendEncode(out, b)
+	return append(out, '"')
 }
 
-// payloadBytes turns the Extra of an entry back into the bytes that follow
-// it in the image, and checks that their number is the one the entry
-// announces. want is that number.
-func payloadBytes(magicName, extra string, want uint64) ([]byte, error) {
+// payloadFromJSON turns the "extra" of an entry (x, as encoding/json
+// parsed it) back into the bytes that follow entry msg in an image of
+// magic name, and checks that their number is the one the entry announces.
+func payloadFromJSON(name string, msg proto.Message, x any) ([]byte, error) {
 	var b []byte
-	if magicName == "TCP_STREAM" {
-		var q tcpQueues
-		if err := json.Unmarshal([]byte(extra), &q); err != nil {
-			return nil, fmt.Errorf("TCP_STREAM extra: %w", err)
+	if name == "TCP_STREAM" {
+		q, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: TCP_STREAM extra is not an object of inq and outq", ErrBadEntry)
 		}
-		in, err := base64.StdEncoding.DecodeString(q.InQ)
+		in, err := base64Field(q, "inq")
 		if err != nil {
-			return nil, fmt.Errorf("TCP_STREAM extra in_q: %w", err)
+			return nil, err
 		}
-		out, err := base64.StdEncoding.DecodeString(q.OutQ)
+		out, err := base64Field(q, "outq")
 		if err != nil {
-			return nil, fmt.Errorf("TCP_STREAM extra out_q: %w", err)
+			return nil, err
 		}
 		b = append(in, out...)
 	} else {
 		var err error
-		if b, err = base64.StdEncoding.DecodeString(extra); err != nil {
-			return nil, fmt.Errorf("extra: %w", err)
+		if b, err = base64Extra(x); err != nil {
+			return nil, err
 		}
 	}
-	if uint64(len(b)) != want {
-		return nil, fmt.Errorf("extra holds %d bytes, the entry announces %d", len(b), want)
+	if want := payloadLen(name, msg); uint64(len(b)) != want {
+		return nil, fmt.Errorf("%w: extra holds %d bytes, the entry announces %d", ErrBadEntry, len(b), want)
+	}
+	return b, nil
+}
+
+// base64Field decodes the base64 string q[key].
+func base64Field(q map[string]any, key string) ([]byte, error) {
+	s, ok := q[key].(string)
+	if !ok {
+		return nil, fmt.Errorf("%w: TCP_STREAM extra: %s is not a string", ErrBadEntry, key)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: TCP_STREAM extra %s: %w", ErrBadEntry, key, err)
+	}
+	return b, nil
+}
+
+// base64Extra decodes an "extra" that is a base64 string.
+func base64Extra(x any) ([]byte, error) {
+	s, ok := x.(string)
+	if !ok {
+		return nil, fmt.Errorf("%w: extra is not a string", ErrBadEntry)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: extra: %w", ErrBadEntry, err)
 	}
 	return b, nil
 }

@@ -1,7 +1,6 @@
 package imageinfo
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,37 +60,8 @@ func count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// Short summarises the checkpoint in dir in one line (see Summary.Short).
-func Short(dir string) (string, error) {
-	s, err := Show(dir)
-	if err != nil {
-		return "", err
-	}
-	return s.Short(), nil
-}
-
-// containerHead is the part of ckpt's container.json a person reads first.
-type containerHead struct {
-	Name         string    `json:"name"`
-	ID           string    `json:"id"`
-	Image        string    `json:"image"`
-	Checkpoint   string    `json:"checkpoint"`
-	Created      time.Time `json:"created"`
-	CriuVersion  string    `json:"criu_version"`
-	DurationMS   int64     `json:"duration_ms"`
-	LeaveRunning bool      `json:"leave_running"`
-	Mounts       []struct {
-		Action string `json:"action"`
-	} `json:"mounts"`
-}
-
-// writeContainer renders container.json in a few lines; --json has all of it.
-func writeContainer(t *treeWriter, raw json.RawMessage) {
-	var c containerHead
-	if err := json.Unmarshal(raw, &c); err != nil {
-		t.line(1, "container: %s", compactJSON(raw))
-		return
-	}
+// writeContainer renders the container's record in a few lines.
+func writeContainer(t *treeWriter, c *Container) {
 	id := c.ID
 	if len(id) > 12 {
 		id = id[:12]
@@ -103,11 +73,7 @@ func writeContainer(t *treeWriter, raw json.RawMessage) {
 	}
 	t.line(2, "checkpoint %s, made %s by criu %s in %d ms; %s",
 		c.Checkpoint, c.Created.Format(time.RFC3339), c.CriuVersion, c.DurationMS, mode)
-	count := map[string]int{}
-	for _, m := range c.Mounts {
-		count[m.Action]++
-	}
-	t.line(2, "mounts: %d external, %d internal, %d root", count["external"], count["internal"], count["root"])
+	t.line(2, "mounts: %d external, %d internal, %d root", c.Mounts.External, c.Mounts.Internal, c.Mounts.Root)
 }
 
 // treeWriter writes an indented outline, remembering the first error.
@@ -127,7 +93,7 @@ func (t *treeWriter) line(depth int, format string, args ...any) {
 func (s *Summary) WriteTree(w io.Writer) error {
 	t := &treeWriter{w: w}
 	t.line(0, "%s", s.Dir)
-	if len(s.Container) > 0 {
+	if s.Container != nil {
 		writeContainer(t, s.Container)
 	}
 	t.line(1, "summary: %s", s.Short())
@@ -201,14 +167,6 @@ func (s *Summary) WriteTree(w io.Writer) error {
 	}
 	t.line(1, "disk: %s in %d files (%s of pages)", s.Disk.Human, s.Disk.Files, humanBytes(uint64(s.Disk.PagesBytes)))
 	return t.err
-}
-
-func compactJSON(b json.RawMessage) string {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, b); err != nil {
-		return string(b)
-	}
-	return buf.String()
 }
 
 // table writes rows through a tabwriter.

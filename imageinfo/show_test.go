@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func mustShow(t *testing.T, dir string) *Summary {
@@ -139,9 +140,16 @@ func TestShowNeedsNoPages(t *testing.T) {
 }
 
 // TestShowJSON checks the section keys of the JSON form, the frozen time
-// and container.json, and that the tree form mentions each section.
+// and the container the caller adds, and that the tree form mentions each
+// section.
 func TestShowJSON(t *testing.T) {
 	s := mustShow(t, "testdata/tcp")
+	s.AddContainer(&Container{
+		Name: "ii-fx-tcp", ID: "b9495a31706a0123", Image: "ckpt-busybox", Checkpoint: "fixture",
+		Created: time.Date(2026, 11, 29, 15, 32, 42, 0, time.UTC), CriuVersion: "4.2.1", DurationMS: 299,
+		LeaveRunning: true, Mounts: MountCounts{External: 12, Internal: 15, Root: 1},
+		Cmdlines: map[uint32][]string{7: {"nc", "-l", "-p", "8080"}},
+	})
 	var buf bytes.Buffer
 	if err := s.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
@@ -168,7 +176,10 @@ func TestShowJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"processes", "memory:", "sockets", "127.0.0.1:8081", "mounts", "external /etc/hosts", "namespaces", "hostname", "frozen",
-		"container: ii-fx-tcp (", "nc (ppid 1, pgid 1, sid 1, threads [", "): nc -l -p 8080"} {
+		"  container: ii-fx-tcp (b9495a31706a), image ckpt-busybox\n",
+		"    checkpoint fixture, made 2026-11-29T15:32:42Z by criu 4.2.1 in 299 ms; the container kept running\n",
+		"    mounts: 12 external, 15 internal, 1 root\n",
+		"  7 nc (ppid 1, pgid 1, sid 1, threads [7]): nc -l -p 8080\n", "1 sh (ppid 0, pgid 1, sid 1, threads [1])\n"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("tree lacks %q:\n%s", want, buf.String())
 		}
@@ -178,6 +189,27 @@ func TestShowJSON(t *testing.T) {
 		if !strings.Contains(short, want) {
 			t.Errorf("Short() = %q, lacks %q", short, want)
 		}
+	}
+}
+
+// TestShowWithoutContainer wants no container and no command lines in a
+// summary the caller adds none to (a checkpoint made by CRIU alone).
+func TestShowWithoutContainer(t *testing.T) {
+	s := mustShow(t, "testdata/tcp")
+	s.AddContainer(nil)
+	var buf bytes.Buffer
+	if err := s.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), `"container"`) || strings.Contains(buf.String(), `"cmdline"`) {
+		t.Errorf("container or cmdline in %s", buf.Bytes())
+	}
+	buf.Reset()
+	if err := s.WriteTree(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "container:") || strings.Contains(buf.String(), "): ") {
+		t.Errorf("container or command line in:\n%s", buf.String())
 	}
 }
 

@@ -1,32 +1,31 @@
 package imageinfo
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/fdinfo"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/mnt"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/stats"
-	"github.com/checkpoint-restore/go-criu/v7/crit/images/utsns"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/fdinfo"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/mnt"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/stats"
+	"github.com/checkpoint-restore/go-criu/v8/crit/images/utsns"
 )
 
 // Summary is what `ckpt images show` prints about a checkpoint. One model
 // feeds both renderers: WriteTree for people and WriteJSON for scripts,
 // whose top-level keys name the sections.
 type Summary struct {
-	Dir        string          `json:"dir"`
-	Container  json.RawMessage `json:"container,omitempty"` // container.json as ckpt wrote it
-	Processes  []Process       `json:"processes"`
-	Memory     Memory          `json:"memory"`
-	Files      []ProcessFiles  `json:"files"`
-	Sockets    []Socket        `json:"sockets"`
-	Mounts     []Mount         `json:"mounts"`
-	Namespaces []Namespace     `json:"namespaces"`
-	DumpStats  *DumpStats      `json:"dump_stats,omitempty"` // nil without stats-dump
-	Disk       Disk            `json:"disk"`
+	Dir        string         `json:"dir"`
+	Container  *Container     `json:"container,omitempty"` // nil unless the caller adds it
+	Processes  []Process      `json:"processes"`
+	Memory     Memory         `json:"memory"`
+	Files      []ProcessFiles `json:"files"`
+	Sockets    []Socket       `json:"sockets"`
+	Mounts     []Mount        `json:"mounts"`
+	Namespaces []Namespace    `json:"namespaces"`
+	DumpStats  *DumpStats     `json:"dump_stats,omitempty"` // nil without stats-dump
+	Disk       Disk           `json:"disk"`
 }
 
 // Memory sums the pagemap images: what was dumped, never what pages-*.img
@@ -100,22 +99,19 @@ type Disk struct {
 
 // Show reads the checkpoint in dir and summarises it. It reads pstree,
 // core, ids, mm, pagemap, fdinfo, fs, files, mountpoints, utsns and
-// stats-dump images and container.json, and only stats pages-*.img.
+// stats-dump images, and only stats pages-*.img. What ckpt recorded about
+// the container is not in the images: see AddContainer.
 func Show(dir string) (*Summary, error) {
 	c, err := openCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
 	s := &Summary{Dir: dir, Sockets: []Socket{}, Mounts: []Mount{}, Namespaces: []Namespace{}}
-	if s.Container, err = readContainerJSON(dir); err != nil {
-		return nil, err
-	}
 	ps, err := c.ps()
 	if err != nil {
 		return nil, err
 	}
 	s.Processes = ps.Processes
-	addCmdlines(s.Processes, s.Container)
 	if s.Memory, err = c.memory(ps.Processes); err != nil {
 		return nil, err
 	}
@@ -140,22 +136,6 @@ func Show(dir string) (*Summary, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// readContainerJSON returns container.json if present; it must be JSON.
-func readContainerJSON(dir string) (json.RawMessage, error) {
-	path := filepath.Join(dir, "container.json")
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint: %w", err)
-	}
-	if !json.Valid(b) {
-		return nil, fmt.Errorf("%s: not valid JSON", path)
-	}
-	return json.RawMessage(b), nil
 }
 
 func (c *checkpoint) memory(procs []Process) (Memory, error) {
@@ -319,27 +299,45 @@ func diskUsage(dir string) (Disk, error) {
 	return d, nil
 }
 
-// addCmdlines fills in the command lines that ckpt dump recorded in
-// container.json ("processes": [{"pid", "cmdline"}], pids as inside the
-// container, as in the images). Other container.json files add nothing.
-func addCmdlines(ps []Process, container json.RawMessage) {
-	if len(container) == 0 {
-		return
+// comm returns the command name of thread tid, from its core image.
+func (c *checkpoint) comm(tid uint32) (string, error) {
+	core, err := c.core(tid)
+	if err != nil {
+		return "", err
 	}
-	var c struct {
-		Processes []struct {
-			PID     uint32   `json:"pid"`
-			Cmdline []string `json:"cmdline"`
-		} `json:"processes"`
+	return core.GetTc().GetComm(), nil
+}
+
+// mmSize returns the number of VMAs of process pid and the sum of their
+// sizes.
+func (c *checkpoint) mmSize(pid uint32) (vmas int, mapped uint64, err error) {
+	m, err := c.mm(pid)
+	if err != nil {
+		return 0, 0, err
 	}
-	if json.Unmarshal(container, &c) != nil {
-		return
+	for _, v := range m.GetVmas() {
+		if v.GetEnd() > v.GetStart() {
+			mapped += v.GetEnd() - v.GetStart()
+		}
 	}
-	byPID := make(map[uint32][]string, len(c.Processes))
-	for _, p := range c.Processes {
-		byPID[p.PID] = p.Cmdline
+	return len(m.GetVmas()), mapped, nil
+}
+
+// pageCounts returns the pages of process pid dumped in this checkpoint
+// and those left in a parent checkpoint, from its pagemap image.
+func (c *checkpoint) pageCounts(pid uint32) (dumped, inParent uint64, err error) {
+	entries, err := c.pagemap(pid)
+	if err != nil {
+		return 0, 0, err
 	}
-	for i := range ps {
-		ps[i].Cmdline = byPID[ps[i].PID]
+	for _, e := range entries {
+		n := nrPages(e)
+		switch {
+		case e.GetInParent() || e.GetFlags()&pageInParent != 0:
+			inParent += n
+		case e.GetFlags()&pagePresent != 0 || e.Flags == nil:
+			dumped += n
+		}
 	}
+	return dumped, inParent, nil
 }

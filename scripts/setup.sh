@@ -5,6 +5,7 @@
 #   - CRIU 4.2.1 built from the upstream tarball of Debian's forky source
 #     package (bookworm's 3.17 and trixie's 4.1 fail on this kernel), installed
 #     as /usr/local/sbin/criu so that ckpt and runc both find it first;
+#   - CRIU's Python crit from the same sources, as /usr/local/bin/crit;
 #   - a self-test of that criu (a plain process, and one with a TCP connection);
 #   - dockerd with {"experimental": true}, started in the background if it does
 #     not answer (there is no systemd here), log in /var/log/dockerd.log;
@@ -97,6 +98,28 @@ else
 	criu_ok || die "criu $CRIU_VERSION was built but 'criu check' fails: $(criu check 2>&1 | tail -5)"
 	step "criu: $(criu --version | head -1) installed at $CRIU_BIN"
 fi
+
+# --- crit ----------------------------------------------------------------------
+# CRIU's own Python crit, from the same source tree, for the test that
+# compares `ckpt images decode` with it (testscripts/images_crit.txtar) and
+# for bench/: its protobuf modules are generated once, and /usr/local/bin/crit
+# runs it with Debian's python3-protobuf.
+CRIT_BIN=/usr/local/bin/crit
+crit_src=$CRIU_SRC/criu-$CRIU_VERSION
+crit_wrapper="#!/bin/sh
+# crit of CRIU $CRIU_VERSION, written by ckpt's scripts/setup.sh
+PYTHONPATH=$crit_src/lib:$crit_src/crit exec /usr/bin/python3 -m crit \"\$@\""
+if [ ! -f "$crit_src/crit/crit/version.py" ] || [ ! -f "$crit_src/lib/pycriu/images/pstree_pb2.py" ]; then
+	step "crit: generating CRIU's Python modules (make lib crit)"
+	make -C "$crit_src" PYTHON=/usr/bin/python3 lib crit >"$CRIU_SRC/crit-build.log" 2>&1 ||
+		die "generating crit failed; see $CRIU_SRC/crit-build.log"
+fi
+if [ "$(cat "$CRIT_BIN" 2>/dev/null)" != "$crit_wrapper" ]; then
+	printf '%s\n' "$crit_wrapper" >"$CRIT_BIN"
+	chmod 0755 "$CRIT_BIN"
+fi
+"$CRIT_BIN" --version >/dev/null 2>&1 || die "$CRIT_BIN does not run: $("$CRIT_BIN" --version 2>&1 | tail -3)"
+step "crit: $("$CRIT_BIN" --version 2>&1 | head -1) at $CRIT_BIN"
 
 # --- CRIU self-test ------------------------------------------------------------
 # A throwaway process, then a process tree holding both ends of a TCP
