@@ -50,9 +50,10 @@ func jsonString(s string) []byte {
 	return b
 }
 
-// ParseJSON reads the JSON form of an image (see MarshalJSON; crit's own
-// output is accepted too). Each entry is parsed into the type its position
-// and the magic call for.
+// ParseJSON reads the JSON form of an image (see MarshalJSON). Each entry
+// is parsed into the type its position and the magic call for. crit's own
+// output parses too, but for bytes fields inside entries: crit writes them
+// with newlines (Python's base64.encodebytes), which protojson refuses.
 func ParseJSON(data []byte) (*Image, error) {
 	var raw struct {
 		Magic   *string           `json:"magic"`
