@@ -16,6 +16,7 @@ import (
 	"github.com/ckpt/ckpt/bundle"
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/mountscan"
+	"github.com/ckpt/ckpt/preflight"
 )
 
 // ErrNoDirtyTracking is returned by a pre-dump on a kernel without the
@@ -88,6 +89,9 @@ func (d Dump) Run(ctx context.Context) (*DumpResult, error) {
 		if d.Warn != nil {
 			fmt.Fprintf(d.Warn, "ckpt: %s has a terminal (docker run -t): it is dumped with --shell-job and its pty as external, but Docker cannot restore it (runc's restore fails with \"criu failed: type NOTIFY errno 0\"); the container keeps running.\n", info.Name)
 		}
+	}
+	if err := preflight.CheckUsers(hostPIDs(processTree(info.PID))); err != nil {
+		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
 	name := d.Name
 	if name == "" {

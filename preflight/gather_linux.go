@@ -18,6 +18,7 @@ import (
 // PATH). Each probe has its own timeout so a hung daemon cannot hang ckpt.
 func Gather(ctx context.Context, criuPath string) Facts {
 	f := Facts{EUID: os.Geteuid()}
+	f.Self, f.SelfErr = SelfCreds()
 	f.CriuPath, f.CriuPathErr = criucmd.FindCriu(criuPath)
 	if f.CriuPath != "" {
 		f.CriuVersion = runProbe(ctx, f.CriuPath, "--version")
