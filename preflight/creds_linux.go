@@ -1,20 +1,29 @@
 package preflight
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // SelfCreds reads ckpt's own ids and effective capabilities.
 func SelfCreds() (Creds, error) {
-	b, err := os.ReadFile("/proc/self/status")
+	return readCreds("self")
+}
+
+// readCreds parses /proc/PID/status; pid is a number or "self".
+func readCreds(pid string) (Creds, error) {
+	p := "/proc/" + pid + "/status"
+	b, err := os.ReadFile(p)
 	if err != nil {
-		return Creds{}, fmt.Errorf("read /proc/self/status: %w", err)
+		return Creds{}, fmt.Errorf("read %s: %w", p, err)
 	}
 	c, err := ParseStatus(string(b))
 	if err != nil {
-		return Creds{}, fmt.Errorf("/proc/self/status: %w", err)
+		return Creds{}, fmt.Errorf("%s: %w", p, err)
 	}
 	return c, nil
 }
@@ -33,13 +42,12 @@ func CheckUsers(pids []int) error {
 	ns, _ := os.Readlink("/proc/self/ns/user")
 	var procs []Proc
 	for _, pid := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
+		c, err := readCreds(fmt.Sprint(pid))
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
 			continue
 		}
-		c, err := ParseStatus(string(b))
 		if err != nil {
-			return fmt.Errorf("/proc/%d/status: %w", pid, err)
+			return err
 		}
 		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		pns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/user", pid))
