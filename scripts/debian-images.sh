@@ -77,10 +77,16 @@ debootstrap --variant=minbase --cache-dir="$CACHE" --include="$include" "$SUITE"
 
 # What an image does not need: downloaded packages, apt's lists and cache,
 # documentation and translations, and the device nodes the engine provides.
+# PostgreSQL's postinst makes a cluster in the chroot only sometimes; none is
+# kept, so that every build is alike: a container runs initdb itself.
 rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/dev/* \
-	"$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/usr/share/info/*
+	"$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* "$root"/usr/share/info/* \
+	"$root"/etc/postgresql/* "$root"/var/lib/postgresql/*
 
+old=$(docker image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 tar --numeric-owner -C "$root" -c . |
 	docker import --change "LABEL ckpt.hash=$hash" --change 'CMD ["/bin/bash"]' - "$IMAGE" >/dev/null ||
 	die "docker import of $root failed"
+# The image it replaces, unless a container still uses it.
+[ -z "$old" ] || docker image rm "$old" >/dev/null 2>&1 || true
 echo "== image $IMAGE built in $(($(date +%s) - start)) s, $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%d MB", $1/1e6}') (hash $hash)"
