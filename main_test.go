@@ -66,9 +66,9 @@ func TestScripts(t *testing.T) {
 }
 
 // scriptCondition evaluates [root], [docker], [criu], [ci], [dirtytrack] and
-// [cap_sys_resource]. Unknown
-// conditions are errors. Under CI=true a prerequisite that is missing is an
-// error too, so the end-to-end tests can never be skipped silently in CI.
+// [cap_sys_resource]. Unknown conditions are errors. Under CI=true a
+// prerequisite that is missing is an error too, so the end-to-end tests can
+// never be skipped silently in CI.
 func scriptCondition(cond string) (bool, error) {
 	var ok bool
 	var why string
