@@ -19,6 +19,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
+
+	"github.com/ckpt/ckpt/preflight"
 )
 
 func TestMain(m *testing.M) {
@@ -66,9 +68,10 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// scriptCondition evaluates [root], [docker], [criu], [crit] and [ci]. Unknown
-// conditions are errors. Under CI=true a prerequisite that is missing is an
-// error too, so the end-to-end tests can never be skipped silently in CI.
+// scriptCondition evaluates [root], [docker], [criu], [crit], [ci], [dirtytrack] and
+// [cap_sys_resource]. Unknown conditions are errors. Under CI=true a
+// prerequisite that is missing is an error too, so the end-to-end tests can
+// never be skipped silently in CI.
 func scriptCondition(cond string) (bool, error) {
 	var ok bool
 	var why string
@@ -79,6 +82,14 @@ func scriptCondition(cond string) (bool, error) {
 		// A kernel feature, not a prerequisite: scripts test both sides.
 		err := exec.Command("criu", "check", "--feature", "mem_dirty_track").Run()
 		return err == nil, nil
+	case "cap_sys_resource":
+		// Root on an ordinary host holds it, root in some VMs and sandboxes
+		// does not; scripts test both sides (see preflight/creds.go).
+		self, err := preflight.SelfCreds()
+		if err != nil {
+			return false, err
+		}
+		return self.Has(preflight.CapSysResource), nil
 	case "root":
 		ok, why = os.Geteuid() == 0, "not running as root"
 	case "docker":

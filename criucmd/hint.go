@@ -27,6 +27,19 @@ const mountsHint = "A mount in the container comes from outside its root filesys
 	"(a bind mount, volume, /etc/hosts, a cgroup) and was not declared external to CRIU. " +
 	"Run `ckpt mounts explain <container>` to see each mount and whether ckpt marks it external."
 
+// RlimitFix is what to do when CRIU cannot read the rlimits of a process
+// of another user; preflight's refusal before a dump ends with it too.
+const RlimitFix = "Fix: run ckpt with CAP_SYS_RESOURCE (root on an ordinary host has it; a VM, sandbox " +
+	"or container that drops it from root must grant it back); `ckpt check` says whether it is held. " +
+	"Or, where the software allows it, run the container's processes as root (docker run without --user)."
+
+// RlimitHint explains why a process of another user cannot be dumped
+// without CAP_SYS_RESOURCE.
+const RlimitHint = "A process in the container runs as another user than ckpt (docker run --user, " +
+	"or a server that drops to its own user, like nginx's workers or PostgreSQL). CRIU reads each " +
+	"process's resource limits with prlimit(2), which the kernel allows on another user's process only " +
+	"to a caller holding CAP_SYS_RESOURCE, and ckpt runs without it. " + RlimitFix
+
 var hintRules = []hintRule{
 	{
 		lazyRE(`Can't get 1:(16|34)(\(\d+\))? opt`),
@@ -79,6 +92,10 @@ var hintRules = []hintRule{
 		"A process holds one end of a stream unix socket whose other end is outside the " +
 			"container (e.g. a bind-mounted /var/run/docker.sock or a host daemon's socket). " +
 			"CRIU cannot checkpoint half a stream connection: close it before dumping.",
+	},
+	{
+		lazyRE(`Can't get rlimit \d+: Operation not permitted`),
+		RlimitHint,
 	},
 	{
 		lazyRE(`Tracking memory is not available`),

@@ -50,6 +50,8 @@ func TestParseLogRealLogs(t *testing.T) {
 			"unix: Can't dump half of stream unix connection. name: (null); peer name: /tmp/cl/sockdir/s.sock", "docker.sock", 2},
 		{"tty-no-master.dump.log", 790, "criu/tty.c:2399",
 			"tty: Unable to find a master for /0", "without -t", 2},
+		{"user-rlimit.dump.log", 627, "criu/cr-dump.c:389",
+			"Can't get rlimit 0: Operation not permitted", "CAP_SYS_RESOURCE", 3},
 		{"restore-no-mnt-mapping.restore.log", 151, "criu/mount.c:3141",
 			"mnt: No mapping for 539:(null) mountpoint", "--external mnt[KEY]:SOURCE", 2},
 		{"restore-no-netns.restore.log", 343, "criu/net.c:2942",

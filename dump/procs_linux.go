@@ -40,6 +40,15 @@ func processTree(initPID int) []store.Process {
 	return out
 }
 
+// hostPIDs gives the host pids of ps.
+func hostPIDs(ps []store.Process) []int {
+	pids := make([]int, len(ps))
+	for i, p := range ps {
+		pids[i] = p.HostPID
+	}
+	return pids
+}
+
 func readProcess(pid int) (store.Process, bool) {
 	cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/mountscan"
+	"github.com/ckpt/ckpt/preflight"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -59,6 +60,9 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	name := d.Name
 	if name == "" {
 		name = "ckpt-" + time.Now().UTC().Format("20060102-150405")
+	}
+	if err := preflight.CheckUsers(hostPIDs(processTree(info.PID))); err != nil {
+		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
 	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
 	if err != nil {

@@ -31,6 +31,8 @@ type Facts struct {
 	IptablesPath  string // iptables-restore on PATH, "" when none
 	Docker        DockerFacts
 	EUID          int
+	Self          Creds  // ckpt's own ids and capabilities
+	SelfErr       error  // why they could not be read
 	CgroupVersion string // "v1", "v1 hybrid", "v2"; "" when unknown
 	CgroupErr     error
 }
@@ -53,6 +55,7 @@ func Evaluate(f Facts) Report {
 		dockerItem(f.Docker),
 		experimentalItem(f.Docker),
 		rootItem(f.EUID),
+		capSysResourceItem(f.Self, f.SelfErr),
 		cgroupItem(f),
 		netLockItem(f),
 	})
@@ -155,6 +158,25 @@ func rootItem(euid int) Item {
 		return Item{Name: "root", Status: OK, Detail: "running as root"}
 	}
 	return Item{Name: "root", Status: Fail, Detail: fmt.Sprintf("running as uid %d; CRIU needs root to dump containers", euid), Fix: "run ckpt with sudo"}
+}
+
+// capSysResourceItem says whether ckpt can dump processes of other users:
+// CRIU reads every process's rlimits, which needs CAP_SYS_RESOURCE for a
+// process whose ids are not ckpt's own. Without it ckpt still dumps
+// containers whose processes all run as root, so it is a warning.
+func capSysResourceItem(self Creds, err error) Item {
+	it := Item{Name: "CAP_SYS_RESOURCE"}
+	switch {
+	case err != nil:
+		it.Status, it.Detail = Warn, fmt.Sprintf("not checked: %v", err)
+	case self.Has(CapSysResource):
+		it.Status, it.Detail = OK, "held: containers whose processes run as another user (docker run --user, nginx workers, PostgreSQL) can be dumped"
+	default:
+		it.Status = Warn
+		it.Detail = "not held: containers whose processes run as another user than ckpt's (docker run --user, nginx workers, PostgreSQL) cannot be dumped, since CRIU cannot read their rlimits; ckpt refuses them before freezing anything"
+		it.Fix = "run ckpt with CAP_SYS_RESOURCE (root on an ordinary host has it; a VM, sandbox or container that drops it from root must grant it back)"
+	}
+	return it
 }
 
 func cgroupItem(f Facts) Item {

@@ -22,6 +22,7 @@ func good() Facts {
 		Docker:        DockerFacts{Version: "20.10.24+dfsg1", APIVersion: "1.41", Experimental: true},
 		EUID:          0,
 		CgroupVersion: "v1 hybrid",
+		Self:          Creds{CapEff: 0x000001fffeffffff}, // root without CAP_SYS_RESOURCE
 	}
 }
 
@@ -58,6 +59,9 @@ func TestEvaluate(t *testing.T) {
 		{"experimental off", func(f *Facts) { f.Docker.Experimental = false }, "docker experimental", Fail, false},
 		{"not root", func(f *Facts) { f.EUID = 1000 }, "root", Fail, false},
 		{"cgroup unknown warns", func(f *Facts) { f.CgroupVersion, f.CgroupErr = "", errors.New("statfs") }, "cgroups", Warn, true},
+		{"no CAP_SYS_RESOURCE warns", func(*Facts) {}, "CAP_SYS_RESOURCE", Warn, true},
+		{"CAP_SYS_RESOURCE held", func(f *Facts) { f.Self.CapEff = 0x000001ffffffffff }, "CAP_SYS_RESOURCE", OK, true},
+		{"capabilities unknown warn", func(f *Facts) { f.SelfErr = errors.New("no /proc") }, "CAP_SYS_RESOURCE", Warn, true},
 		{"nft only warns", func(f *Facts) { f.IptablesPath = "" }, "network lock", Warn, true},
 		{"no lock fails", func(f *Facts) { f.IptablesPath, f.NetLockNft.Err = "", errors.New("exit status 1") }, "network lock", Fail, false},
 	}

@@ -19,6 +19,7 @@ import (
 // daemon cannot hang ckpt.
 func Gather(ctx context.Context, criuPath string, eng engine.Engine) Facts {
 	f := Facts{EUID: os.Geteuid()}
+	f.Self, f.SelfErr = SelfCreds()
 	f.CriuPath, f.CriuPathErr = criucmd.FindCriu(criuPath)
 	if f.CriuPath != "" {
 		f.CriuVersion = runProbe(ctx, f.CriuPath, "--version")

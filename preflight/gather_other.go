@@ -13,5 +13,5 @@ import (
 // Gather reports that ckpt only runs on Linux.
 func Gather(ctx context.Context, criuPath string, eng engine.Engine) Facts {
 	err := fmt.Errorf("not supported on %s", runtime.GOOS)
-	return Facts{CriuPathErr: err, Docker: DockerFacts{Err: err}, EUID: -1, CgroupErr: err}
+	return Facts{CriuPathErr: err, Docker: DockerFacts{Err: err}, EUID: -1, CgroupErr: err, SelfErr: err}
 }

@@ -9,7 +9,9 @@
 #   - a self-test of that criu (a plain process, and one with a TCP connection);
 #   - dockerd with {"experimental": true}, started in the background if it does
 #     not answer (there is no systemd here), log in /var/log/dockerd.log;
-#   - the local images ckpt-busybox and ckpt-apps (no registry is needed).
+#   - the local images ckpt-busybox and ckpt-apps, and ckpt-debian (redis,
+#     nginx, Python, PostgreSQL) made by debootstrap from Debian's packages:
+#     no registry is needed.
 # Every step says what it does; a failing step prints why and exits non-zero.
 set -euo pipefail
 
@@ -174,4 +176,5 @@ step "docker: $(docker info --format 'engine {{.ServerVersion}}, experimental {{
 
 # --- local images --------------------------------------------------------------
 "$REPO/scripts/images.sh" || die "building the local test images failed"
+"$REPO/scripts/debian-images.sh" || die "building the Debian server image ckpt-debian failed"
 step "setup done"
