@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/dump"
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/imageinfo"
 	"github.com/ckpt/ckpt/store"
 )
@@ -37,6 +39,7 @@ func dumpCommand() *cli.Command {
 			&cli.StringFlag{Name: "criu", Usage: "criu binary (default: criu on PATH)"},
 			&cli.StringFlag{Name: "bundle", Usage: "the container's OCI bundle folder (default: found)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			&cli.BoolFlag{Name: "explain", Usage: "dump nothing: show what the dump would do with each namespace of the container, and why (with --json, a JSON array)"},
 		},
 		Action: func(c *cli.Context) error {
 			ref, err := oneContainer(c)
@@ -70,6 +73,9 @@ func dumpCommand() *cli.Command {
 					FileLocks:      c.Bool("file-locks"),
 				},
 			}
+			if c.Bool("explain") {
+				return explainNamespaces(c, eng, o)
+			}
 			res, err := dump.Run(c.Context, eng, o)
 			if err != nil {
 				return err
@@ -85,6 +91,7 @@ func dumpCommand() *cli.Command {
 					Container: res.Meta.Name, ID: res.Meta.ID, Checkpoint: res.Meta.Checkpoint,
 					Path: res.Path, Size: res.Size, DurationMS: res.Duration.Milliseconds(),
 					CriuMS: res.Meta.DurationMS, LeaveRunning: res.Meta.LeaveRunning,
+					LockRemoved: res.LockRemoved,
 				}
 				if sum != nil {
 					out.Processes = len(sum.Processes)
@@ -125,6 +132,39 @@ type dumpJSON struct {
 	MemoryBytes  uint64 `json:"memory_bytes"`
 	FrozenUS     int64  `json:"frozen_us"`
 	Summary      string `json:"summary"`
+	// LockRemoved is what CRIU's network lock left in a namespace that
+	// outlives the container and ckpt removed.
+	LockRemoved []string `json:"lock_removed,omitempty"`
+}
+
+// explainNamespaces prints the dump's namespace decisions: a table for
+// people, or with --json an array of objects keyed type, path, inode,
+// action, criu_arg, run_in, lock, outlives and reason.
+func explainNamespaces(c *cli.Context, eng engine.Engine, o dump.Options) error {
+	_, ds, err := dump.Explain(c.Context, eng, o)
+	if err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, ds)
+	}
+	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAMESPACE\tACTION\tCRIU\tLOCK\tREASON")
+	for _, d := range ds {
+		criu := d.CriuArg
+		if d.RunIn != "" {
+			criu = "runs in " + d.RunIn
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Type, d.Action, dash(criu), dash(string(d.Lock)), d.Reason)
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // oneContainer takes the container from --container or the one argument.

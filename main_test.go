@@ -46,6 +46,8 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("FIXTURES", filepath.Join(wd, "imageinfo", "testdata"))
+			// The engine the scripts and the commands above talk to.
+			env.Setenv("DOCKER_HOST", os.Getenv("DOCKER_HOST"))
 			// The engine's root folder, as it reports it (docker info).
 			env.Setenv("DOCKER_ROOT", dockerRoot())
 			return nil
@@ -64,6 +66,7 @@ func TestScripts(t *testing.T) {
 			"filenums":      cmdFilenums,
 			"httpget":       cmdHTTPGet,
 			"critagree":     cmdCritAgree,
+			"nocriulock":    cmdNoCriuLock,
 		},
 	})
 }

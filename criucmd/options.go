@@ -129,6 +129,10 @@ type Options struct {
 
 	// Timeout bounds the run; zero means DefaultTimeout. Not part of argv.
 	Timeout time.Duration
+	// NetNS is a network namespace file (/proc/<pid>/ns/net) criu is
+	// started in; empty runs it where ckpt runs. Not part of argv: a tree
+	// that shares criu's namespace is locked per connection, not whole.
+	NetNS string
 }
 
 // logFile returns the log name criu is given, defaulting to "<action>.log".

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ckpt/ckpt/namespaces"
 )
 
 // Run executes criu at criuPath with the argv Args builds from o.
@@ -57,8 +59,15 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	cmd.WaitDelay = termGrace
 
 	res := &Result{Argv: append([]string{criuPath}, args...), LogPath: o.LogPath()}
+	var netns *os.File
+	if o.NetNS != "" {
+		if netns, err = os.Open(o.NetNS); err != nil {
+			return nil, fmt.Errorf("run criu %s: open the network namespace to run it in: %w", o.Action, err)
+		}
+		defer netns.Close()
+	}
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	if err := namespaces.StartIn(cmd, netns); err != nil {
 		return nil, fmt.Errorf("run criu %s: start %s: %w", o.Action, criuPath, err)
 	}
 	waitErr := cmd.Wait()

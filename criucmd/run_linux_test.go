@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -262,4 +265,41 @@ func TestProbeInstalled(t *testing.T) {
 		t.Errorf("Probe(%s) = %v, implausible", path, v)
 	}
 	t.Logf("%s is criu %v", path, v)
+}
+
+func TestRunInNetNS(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "netns")
+	exe, _ := fakeCriu(t, `readlink /proc/self/ns/net > `+out+`; echo ok > "$work/$log"`)
+	o := dumpOptions(t)
+	o.NetNS = filepath.Join(t.TempDir(), "missing")
+	if _, err := Run(context.Background(), exe, o); err == nil || !strings.Contains(err.Error(), "open the network namespace to run it in") {
+		t.Fatalf("missing namespace: err = %v", err)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to make a network namespace")
+	}
+	holder := exec.Command("sleep", "60")
+	holder.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = holder.Process.Kill(); _ = holder.Wait() }()
+	o.NetNS = "/proc/" + strconv.Itoa(holder.Process.Pid) + "/ns/net"
+	want, err := os.Readlink(o.NetNS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), exe, o); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(got)) != want {
+		t.Errorf("criu ran in %s, want %s", got, want)
+	}
+	if self, _ := os.Readlink("/proc/self/ns/net"); self == want {
+		t.Error("ckpt itself moved into the namespace")
+	}
 }

@@ -45,4 +45,7 @@ type Result struct {
 	Size     int64
 	Duration time.Duration
 	Meta     *store.Meta
+	// LockRemoved says what CRIU's network lock left in a namespace that
+	// outlives the container and ckpt removed, one entry per family.
+	LockRemoved []string
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ckpt/ckpt/bundle"
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/mountscan"
+	"github.com/ckpt/ckpt/namespaces"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,6 +38,13 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 		if dir := FreezerDir("/sys/fs/cgroup", isCgroup2(), info.Spec.Linux.CgroupsPath); dirExists(dir) {
 			p.FreezeCgroup = dir
 		}
+	}
+	var err error
+	if p.NetInode, err = namespaces.Inode(fmt.Sprintf("/proc/%d/ns/net", info.PID)); err != nil {
+		return p, err
+	}
+	if p.SelfNetInode, err = namespaces.Inode("/proc/self/ns/net"); err != nil {
+		return p, err
 	}
 	ttys, err := ttyExternals(info.PID)
 	if err != nil {

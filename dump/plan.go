@@ -9,6 +9,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/namespaces"
 )
 
 // Plan is what a dump needs to know about the container beyond its
@@ -21,6 +22,8 @@ type Plan struct {
 	Spec         *specs.Spec
 	Externals    []string          // mount externals, from mountscan
 	NSInodes     map[string]uint64 // namespace type ("network") → inode, for those config.json gives a path
+	NetInode     uint64            // the container's network namespace (/proc/<pid>/ns/net)
+	SelfNetInode uint64            // the network namespace ckpt runs in
 	FreezeCgroup string            // freezer cgroup dir, "" when none was found
 	Ttys         []string          // tty[rdev:dev] keys of the init process's terminal, if any
 	ImagesDir    string
@@ -28,23 +31,25 @@ type Plan struct {
 	Flags criucmd.DumpFlags // as the user asked, passed to criu unchanged
 }
 
-// extNSKey is how runc names an external namespace to CRIU: the key is
-// looked up again on restore, where runc passes the namespace's descriptor.
-var extNSKey = map[specs.LinuxNamespaceType]string{
-	specs.NetworkNamespace: "net",
-	specs.PIDNamespace:     "pid",
-}
-
-var extNSName = map[specs.LinuxNamespaceType]string{
-	specs.NetworkNamespace: "extRootNetNS",
-	specs.PIDNamespace:     "extRootPidNS",
+// Namespaces decides what the dump does with each namespace type of the
+// container, and why (namespaces.Decide).
+func (p Plan) Namespaces() ([]namespaces.Decision, error) {
+	if p.Spec == nil || p.Spec.Linux == nil {
+		return nil, fmt.Errorf("config.json has no linux section")
+	}
+	return namespaces.Decide(namespaces.Input{
+		PID: p.PID, Namespaces: p.Spec.Linux.Namespaces, PathInodes: p.NSInodes,
+		NetInode: p.NetInode, SelfNetInode: p.SelfNetInode,
+	})
 }
 
 // CriuOptions turns the plan into criu options as runc builds them for
 // `runc checkpoint`: --root, --manage-cgroups, --ext-unix-sk, the freezer
 // cgroup, external mounts, namespaces given by path as externals, an empty
-// network namespace (Docker plumbs the network again on restore), and
-// --shell-job with the terminal as external for a TTY container.
+// network namespace (the engine plumbs the network again on restore), and
+// --shell-job with the terminal as external for a TTY container. Unlike
+// runc, a container that shares the engine's network namespace has criu
+// started in that namespace, so that CRIU locks only its connections.
 func (p Plan) CriuOptions() (criucmd.Options, error) {
 	o := criucmd.Options{
 		Action:        criucmd.Dump,
@@ -59,29 +64,19 @@ func (p Plan) CriuOptions() (criucmd.Options, error) {
 		LogFile:       "dump.log",
 		External:      append([]string{}, p.Externals...),
 	}
-	if p.Spec == nil || p.Spec.Linux == nil {
-		return o, fmt.Errorf("config.json has no linux section")
+	ds, err := p.Namespaces()
+	if err != nil {
+		return o, err
 	}
-	ownNet := false
-	for _, ns := range p.Spec.Linux.Namespaces {
-		if ns.Path == "" {
-			if ns.Type == specs.NetworkNamespace {
-				ownNet = true
-			}
-			continue
+	for _, d := range ds {
+		switch d.Action {
+		case namespaces.External:
+			o.External = append(o.External, d.ExternalKey())
+		case namespaces.Empty:
+			o.EmptyNS = append(o.EmptyNS, "net")
+		case namespaces.Join:
+			o.NetNS = d.RunIn
 		}
-		key, ok := extNSKey[ns.Type]
-		if !ok {
-			return o, fmt.Errorf("the container joins the %s namespace at %s; CRIU can only take network and pid namespaces from outside", ns.Type, ns.Path)
-		}
-		ino, ok := p.NSInodes[string(ns.Type)]
-		if !ok {
-			return o, fmt.Errorf("no inode known for the %s namespace at %s", ns.Type, ns.Path)
-		}
-		o.External = append(o.External, fmt.Sprintf("%s[%d]:%s", key, ino, extNSName[ns.Type]))
-	}
-	if ownNet {
-		o.EmptyNS = []string{"net"}
 	}
 	if len(p.Ttys) > 0 {
 		o.ShellJob = true

@@ -26,6 +26,7 @@ func TestCriuOptions(t *testing.T) {
 		plan      func(Plan) Plan
 		externals []string
 		emptyNS   []string
+		netns     string
 		shellJob  bool
 		err       string
 	}{
@@ -39,9 +40,10 @@ func TestCriuOptions(t *testing.T) {
 			emptyNS:   []string{"net"},
 		},
 		{
-			name:      "host network: no net namespace, nothing emptied",
+			name:      "host network: no net namespace, nothing emptied, criu runs in the container's",
 			plan:      func(p Plan) Plan { p.Spec = spec(specs.LinuxNamespace{Type: "pid"}); return p },
 			externals: []string{"mnt[/data]:/data"},
+			netns:     "/proc/42/ns/net",
 		},
 		{
 			name: "network of another container: external by inode",
@@ -99,6 +101,9 @@ func TestCriuOptions(t *testing.T) {
 			}
 			if !reflect.DeepEqual(o.EmptyNS, tt.emptyNS) {
 				t.Errorf("EmptyNS = %q, want %q", o.EmptyNS, tt.emptyNS)
+			}
+			if o.NetNS != tt.netns {
+				t.Errorf("NetNS = %q, want %q", o.NetNS, tt.netns)
 			}
 			if o.ShellJob != tt.shellJob {
 				t.Errorf("ShellJob = %v, want %v", o.ShellJob, tt.shellJob)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/mountscan"
+	"github.com/ckpt/ckpt/namespaces"
 	"github.com/ckpt/ckpt/preflight"
 	"github.com/ckpt/ckpt/store"
 )
@@ -68,7 +70,8 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name)
+	var lockRemoved []string
+	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name, &lockRemoved)
 	if err != nil {
 		kept := pending.Abort()
 		thaw(plan.FreezeCgroup)
@@ -79,25 +82,20 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		return nil, err
 	}
 	size, _ := store.DirSize(pending.Final())
-	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta}, nil
+	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta, LockRemoved: lockRemoved}, nil
 }
 
 // dump runs criu into the pending folder and records the result.
-func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string) (*store.Meta, error) {
+func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string, lockRemoved *[]string) (*store.Meta, error) {
 	plan.ImagesDir = pending.Dir
 	opts, err := plan.CriuOptions()
 	if err != nil {
 		return nil, err
 	}
 	opts.Timeout = d.Timeout
-	procs := processTree(info.PID)
-	began := time.Now()
-	if d.PreDump {
-		var pre criucmd.Options
-		pre, opts = WithPreDump(opts)
-		if _, err := criucmd.Run(ctx, criu, pre); err != nil {
-			return nil, err
-		}
+	nsDecisions, err := plan.Namespaces()
+	if err != nil {
+		return nil, err
 	}
 	argv, err := criucmd.Args(opts)
 	if err != nil {
@@ -106,10 +104,17 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	if err := writeDescriptors(pending.Dir, info.PID); err != nil {
 		return nil, err
 	}
-	if _, err := criucmd.Run(ctx, criu, opts); err != nil {
+	procs := processTree(info.PID)
+	net, _ := namespaces.Net(nsDecisions)
+	guard := guardNet(ctx, info.PID, net)
+	began := time.Now()
+	err = runCriu(ctx, d, criu, opts)
+	*lockRemoved = guard.release(ctx, info.Name, opts.LogPath(), d.LeaveRunning || err != nil, warnTo(d.Warn))
+	if err != nil {
 		return nil, err
 	}
 	meta := newMeta(info, decisions)
+	meta.NamespaceDecisions = nsDecisions
 	meta.Checkpoint = name
 	meta.Processes = procs
 	meta.Timestamp = time.Now().UTC()
@@ -121,6 +126,26 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 		return nil, err
 	}
 	return meta, nil
+}
+
+// runCriu runs the dump, after a pre-dump if asked.
+func runCriu(ctx context.Context, d Options, criu string, opts criucmd.Options) error {
+	if d.PreDump {
+		var pre criucmd.Options
+		pre, opts = WithPreDump(opts)
+		if _, err := criucmd.Run(ctx, criu, pre); err != nil {
+			return err
+		}
+	}
+	_, err := criucmd.Run(ctx, criu, opts)
+	return err
+}
+
+func warnTo(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
 }
 
 // newMeta is container.json's record of the container.
@@ -203,4 +228,22 @@ func explain(err error, keptLog string) error {
 		ce.LogPath = keptLog
 	}
 	return explained{ce}
+}
+
+// Explain finds the container and decides its namespaces as a dump would,
+// without dumping: what `ckpt dump --explain` shows.
+func Explain(ctx context.Context, eng engine.Engine, d Options) (string, []namespaces.Decision, error) {
+	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle})
+	if err != nil {
+		return "", nil, err
+	}
+	plan, err := gather(info, nil, d.DumpFlags)
+	if err != nil {
+		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	ds, err := plan.Namespaces()
+	if err != nil {
+		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	return info.Name, ds, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/mountscan"
+	"github.com/ckpt/ckpt/namespaces"
 )
 
 // MetaFile is ckpt's own record in a checkpoint folder.
@@ -51,7 +52,12 @@ type Meta struct {
 	CriuVersion string               `json:"criu_version"`
 	CriuArgs    []string             `json:"criu_args"` // the exact argv after the binary
 	Mounts      []mountscan.Decision `json:"mounts"`
-	DurationMS  int64                `json:"duration_ms"`
+	// NamespaceDecisions say what the dump did with each namespace type
+	// and why; for a network namespace shared with the engine, criu ran in
+	// it (run_in), so the images hold no network namespace and a restore
+	// puts the processes back in the engine's.
+	NamespaceDecisions []namespaces.Decision `json:"namespace_decisions,omitempty"`
+	DurationMS         int64                 `json:"duration_ms"`
 	// DumpFlags are leave_running, tcp_established and file_locks.
 	criucmd.DumpFlags
 
