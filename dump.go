@@ -160,13 +160,6 @@ func explainNamespaces(c *cli.Context, eng engine.Engine, o dump.Options) error 
 	return tw.Flush()
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // oneContainer takes the container from --container or the one argument.
 func oneContainer(c *cli.Context) (string, error) {
 	ref := c.String("container")

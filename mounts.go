@@ -88,11 +88,7 @@ func writeDecisionsTable(w io.Writer, ds []mountscan.Decision) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MOUNTPOINT\tFSTYPE\tSOURCE\tACTION\tCRIU ARG\tREASON")
 	for _, d := range ds {
-		arg := d.CriuArg
-		if arg == "" {
-			arg = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Mountpoint, d.FSType, d.Source, d.Action, arg, d.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Mountpoint, d.FSType, d.Source, d.Action, dash(d.CriuArg), d.Reason)
 	}
 	return tw.Flush()
 }
