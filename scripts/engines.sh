@@ -15,7 +15,7 @@
 # The engine cannot touch the first one: it runs in a network namespace of
 # its own (/run/netns/ckpt-engine-29; its docker0, iptables rules and
 # published ports live there), with its own data-root, exec-root, pidfile,
-# cgroup parent, daemon.json and managed containerd, and it listens on
+# daemon.json and managed containerd, and it listens on
 #   unix:///run/ckpt-engines/29/docker.sock
 # (DOCKER_HOST=unix:///run/ckpt-engines/29/docker.sock docker ps).
 # `up` checks that the host's docker0 is the same before and after.
@@ -140,6 +140,7 @@ build() {
 }
 
 # --- start ---------------------------------------------------------------------
+# write_config writes daemon.json; it succeeds only when that changed it.
 write_config() {
 	local tmp=$CONFIG.tmp
 	cat >"$tmp" <<-EOF
@@ -149,12 +150,15 @@ write_config() {
 		  "data-root": "$DATA/docker",
 		  "exec-root": "$RUN/exec",
 		  "pidfile": "$PIDFILE",
-		  "cgroup-parent": "/ckpt-engine-$ENGINE",
 		  "runtimes": {"runc-1.3": {"path": "$BIN/runc"}},
 		  "default-runtime": "runc-1.3"
 		}
 	EOF
-	if cmp -s "$tmp" "$CONFIG"; then rm -f "$tmp"; else mv "$tmp" "$CONFIG"; fi
+	if cmp -s "$tmp" "$CONFIG"; then
+		rm -f "$tmp"
+		return 1
+	fi
+	mv "$tmp" "$CONFIG"
 }
 
 netns_up() {
@@ -166,11 +170,14 @@ netns_up() {
 }
 
 start() {
+	if write_config && engine_pid >/dev/null; then
+		step "daemon.json changed: restarting the engine"
+		down
+	fi
 	if engine_answers; then
 		return 0
 	fi
 	engine_pid >/dev/null && die "dockerd (pid $(engine_pid)) runs but does not answer on $SOCK; run '$0 down' and again '$0 up'" "$LOGS/dockerd.log"
-	write_config
 	netns_up
 	mkdir -p "$RUN" "$DATA"
 	step "starting dockerd in network namespace $NETNS (log $LOGS/dockerd.log)"
