@@ -44,6 +44,8 @@ ENGINE_HOST=unix://$SOCK
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/local/go/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export DEBIAN_FRONTEND=noninteractive
+# A plain `docker` here is the first engine; e29 names this one.
+unset DOCKER_HOST DOCKER_CONTEXT
 
 step() { printf '== engine %s: %s\n' "$ENGINE" "$*"; }
 
