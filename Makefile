@@ -2,7 +2,7 @@
 export PATH := /usr/local/sbin:/usr/local/bin:/usr/local/go/bin:$(PATH)
 GO ?= go
 
-.PHONY: all build setup test unit cross demo clean
+.PHONY: all build setup engines test unit cross demo clean
 
 all: build
 
@@ -17,10 +17,15 @@ build:
 setup:
 	bash scripts/setup.sh
 
+# The second engine the end-to-end tests run against (Docker Engine 29, in
+# a network namespace of its own); `make demo` does without it.
+engines: setup
+	bash scripts/engines.sh up
+
 # Set-up, vet, the builds for other systems, then every test: unit tests
 # and the end-to-end testscripts, which run ckpt against real dockerd and
-# criu.
-test: setup cross
+# criu, on each engine.
+test: setup engines cross
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 60m ./...
 

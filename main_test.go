@@ -29,11 +29,26 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// TestScripts runs the end-to-end contract of the CLI in testscripts/*.txtar.
-// Scripts that need root, dockerd or criu say so with conditions; under CI=true
-// a missing prerequisite fails the run instead of skipping it.
+// TestScripts runs the end-to-end contract of the CLI in testscripts/*.txtar,
+// once per engine: TestScripts/engine20/<script>, TestScripts/engine29/<script>
+// (CKPT_ENGINES=20 runs one engine only). Scripts that need root, dockerd or
+// criu say so with conditions; under CI=true a missing prerequisite, an
+// engine that does not answer included, fails the run instead of skipping it.
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+	engines, err := selectEngines(os.Getenv("CKPT_ENGINES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range engines {
+		t.Run(e.Name, func(t *testing.T) { testscript.Run(t, scriptParams(e)) })
+	}
+}
+
+// scriptParams runs the scripts against engine e: DOCKER_HOST, DOCKER_ROOT
+// and ENGINE_NETNS are the engine's, and so are [docker] and [engineNN].
+func scriptParams(e testEngine) testscript.Params {
+	root := dockerRoot(e)
+	return testscript.Params{
 		Dir:                 "testscripts",
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("CKPT_UPDATE_SCRIPTS") == "1",
@@ -46,13 +61,14 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("FIXTURES", filepath.Join(wd, "imageinfo", "testdata"))
-			// The engine the scripts and the commands above talk to.
-			env.Setenv("DOCKER_HOST", os.Getenv("DOCKER_HOST"))
+			env.Setenv("DOCKER_HOST", e.Host)
 			// The engine's root folder, as it reports it (docker info).
-			env.Setenv("DOCKER_ROOT", dockerRoot())
+			env.Setenv("DOCKER_ROOT", root)
+			env.Setenv("ENGINE", e.Name)
+			env.Setenv("ENGINE_NETNS", e.NetNS)
 			return nil
 		},
-		Condition: scriptCondition,
+		Condition: func(cond string) (bool, error) { return scriptCondition(e, cond) },
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cleanup":       cmdCleanup,
 			"waitlog":       cmdWaitlog,
@@ -66,18 +82,25 @@ func TestScripts(t *testing.T) {
 			"filenums":      cmdFilenums,
 			"httpget":       cmdHTTPGet,
 			"critagree":     cmdCritAgree,
+			"enginenet":     cmdEngineNet,
 			"nocriulock":    cmdNoCriuLock,
 		},
-	})
+	}
 }
 
-// scriptCondition evaluates [root], [docker], [criu], [crit], [ci], [dirtytrack] and
-// [cap_sys_resource]. Unknown conditions are errors. Under CI=true a
+// scriptCondition evaluates [root], [docker], [criu], [crit], [ci],
+// [dirtytrack], [cap_sys_resource] and the engine conditions ([engine20],
+// [engine29]: true for the engine the script runs against). Unknown conditions are errors. Under CI=true a
 // prerequisite that is missing is an error too, so the end-to-end tests can
 // never be skipped silently in CI.
-func scriptCondition(cond string) (bool, error) {
+func scriptCondition(e testEngine, cond string) (bool, error) {
 	var ok bool
 	var why string
+	for _, te := range testEngines {
+		if cond == te.Name {
+			return cond == e.Name, nil
+		}
+	}
 	switch cond {
 	case "ci":
 		return os.Getenv("CI") == "true", nil
@@ -96,7 +119,7 @@ func scriptCondition(cond string) (bool, error) {
 	case "root":
 		ok, why = os.Geteuid() == 0, "not running as root"
 	case "docker":
-		ok, why = dockerAnswers()
+		ok, why = dockerAnswers(e)
 	case "criu":
 		ok, why = criuWorks()
 	case "crit":
@@ -105,31 +128,37 @@ func scriptCondition(cond string) (bool, error) {
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}
 	if !ok && os.Getenv("CI") == "true" {
-		return false, fmt.Errorf("CI=true but prerequisite [%s] is missing: %s (run scripts/setup.sh)", cond, why)
+		return false, fmt.Errorf("CI=true but prerequisite [%s] is missing on %s: %s (run scripts/setup.sh and scripts/engines.sh up)", cond, e.Name, why)
 	}
 	return ok, nil
 }
 
-func dockerAnswers() (bool, string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput()
+func dockerAnswers(e testEngine) (bool, string) {
+	out, err := engineInfo(e, "{{.ServerVersion}}")
 	if err != nil {
-		return false, fmt.Sprintf("docker info: %v: %s", err, strings.TrimSpace(string(out)))
+		return false, fmt.Sprintf("docker info (DOCKER_HOST=%s): %v: %s", e.Host, err, out)
 	}
 	return true, ""
 }
 
 // dockerRoot asks the engine for its root folder; "" when it does not
 // answer (the scripts that need it are skipped, or fail under CI).
-func dockerRoot() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.DockerRootDir}}").Output()
+func dockerRoot(e testEngine) string {
+	out, err := engineInfo(e, "{{.DockerRootDir}}")
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(out))
+	return out
+}
+
+// engineInfo runs docker info --format FORMAT against engine e.
+func engineInfo(e testEngine, format string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "docker", "info", "--format", format)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+e.Host)
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
 }
 
 func criuWorks() (bool, string) { return commandRuns("criu", "check") }
@@ -156,7 +185,7 @@ func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: cleanup CONTAINER...")
 	}
 	rm := func() {
-		_ = exec.Command("docker", append([]string{"rm", "-f"}, args...)...).Run()
+		_ = dockerCmd(ts, append([]string{"rm", "-f"}, args...)...).Run()
 	}
 	rm()
 	ts.Defer(rm)
@@ -182,7 +211,7 @@ func cmdWaitlog(ts *testscript.TestScript, neg bool, args []string) {
 	deadline := time.Now().Add(limit)
 	var out []byte
 	for time.Now().Before(deadline) {
-		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
+		out, _ = dockerCmd(ts, "logs", args[0]).CombinedOutput()
 		if re.Match(out) {
 			return
 		}
@@ -199,7 +228,7 @@ func cmdLastnum(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: lastnum [-prefix WORD] CONTAINER VAR")
 	}
-	out, err := exec.Command("docker", "logs", args[0]).CombinedOutput()
+	out, err := dockerCmd(ts, "logs", args[0]).CombinedOutput()
 	ts.Check(err)
 	n, ok := lastNumber(string(out), prefix)
 	if !ok {
@@ -227,7 +256,7 @@ func cmdNumabove(ts *testscript.TestScript, neg bool, args []string) {
 	deadline := time.Now().Add(limit)
 	var out []byte
 	for time.Now().Before(deadline) {
-		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
+		out, _ = dockerCmd(ts, "logs", args[0]).CombinedOutput()
 		if last, ok := lastNumber(string(out), prefix); ok && last > n {
 			if err := checkContinues(string(out), prefix, n); err != nil {
 				ts.Fatalf("log of %s: %v\n%s", args[0], err, tail(string(out), 20))
@@ -359,14 +388,14 @@ func jsonAt(ts *testscript.TestScript, file, path string) string {
 }
 
 // engineckpt CONTAINER DIR NAME: copies the checkpoint folder DIR to where
-// Engine 20.10 reads checkpoint NAME of CONTAINER
+// the engine reads checkpoint NAME of CONTAINER
 // ($DOCKER_ROOT/containers/<id>/checkpoints/NAME), replacing an older
 // copy, so that stock `docker start --checkpoint NAME` can restore it.
 func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: engineckpt CONTAINER DIR NAME")
 	}
-	id, err := exec.Command("docker", "inspect", "-f", "{{.Id}}", args[0]).Output()
+	id, err := dockerCmd(ts, "inspect", "-f", "{{.Id}}", args[0]).Output()
 	ts.Check(err)
 	dst := filepath.Join(ts.Getenv("DOCKER_ROOT"), "containers", strings.TrimSpace(string(id)), "checkpoints", args[2])
 	ts.Check(os.RemoveAll(dst))
@@ -388,7 +417,7 @@ func cmdNumfrom(ts *testscript.TestScript, neg bool, args []string) {
 	deadline := time.Now().Add(scriptSeconds(ts, args, 2, 30))
 	var out []byte
 	for time.Now().Before(deadline) {
-		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
+		out, _ = dockerCmd(ts, "logs", args[0]).CombinedOutput()
 		if ns := numbers(string(out), ""); len(ns) >= 2 {
 			for i, v := range ns {
 				if v != n+1+i {
@@ -434,7 +463,7 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	re, err := regexp.Compile(args[1])
 	ts.Check(err)
-	c := &http.Client{Timeout: 2 * time.Second}
+	c := httpClient(ts.Getenv("ENGINE_NETNS"))
 	get := func() (string, error) {
 		resp, err := c.Get(args[0])
 		if err != nil {
@@ -503,18 +532,45 @@ func cmdRuncConfClean(ts *testscript.TestScript, neg bool, args []string) {
 // missing prerequisite is an error, never a skip; without it, a skip.
 func TestConditionsUnderCI(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no docker, no criu
+	e := testEngines[0]
 	for _, cond := range []string{"docker", "criu"} {
 		t.Setenv("CI", "true")
-		if ok, err := scriptCondition(cond); ok || err == nil || !strings.Contains(err.Error(), "CI=true but prerequisite ["+cond+"] is missing") {
+		if ok, err := scriptCondition(e, cond); ok || err == nil || !strings.Contains(err.Error(), "CI=true but prerequisite ["+cond+"] is missing") {
 			t.Errorf("CI=true, [%s] missing: ok=%v err=%v; want an error", cond, ok, err)
 		}
 		t.Setenv("CI", "")
-		if ok, err := scriptCondition(cond); ok || err != nil {
+		if ok, err := scriptCondition(e, cond); ok || err != nil {
 			t.Errorf("no CI, [%s] missing: ok=%v err=%v; want a plain false", cond, ok, err)
 		}
 	}
-	if _, err := scriptCondition("nosuch"); err == nil {
+	if _, err := scriptCondition(e, "nosuch"); err == nil {
 		t.Error("an unknown condition is not an error")
+	}
+}
+
+// TestEngineConditions: [engineNN] is true only for the engine a script
+// runs against, and CKPT_ENGINES picks engines by version.
+func TestEngineConditions(t *testing.T) {
+	for _, e := range testEngines {
+		for _, other := range testEngines {
+			ok, err := scriptCondition(e, other.Name)
+			if err != nil || ok != (e.Name == other.Name) {
+				t.Errorf("on %s, [%s] = %v, %v", e.Name, other.Name, ok, err)
+			}
+		}
+	}
+	for spec, want := range map[string]string{"": "engine20 engine29", "20": "engine20", " 29 ": "engine29", "engine29,20": "engine29 engine20"} {
+		got, err := selectEngines(spec)
+		var names []string
+		for _, e := range got {
+			names = append(names, e.Name)
+		}
+		if err != nil || strings.Join(names, " ") != want {
+			t.Errorf("CKPT_ENGINES=%q: %v, %v; want %s", spec, names, err, want)
+		}
+	}
+	if _, err := selectEngines("28"); err == nil || !strings.Contains(err.Error(), "known: 20, 29") {
+		t.Errorf("CKPT_ENGINES=28: %v; want an error naming the known engines", err)
 	}
 }
 

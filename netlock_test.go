@@ -22,9 +22,7 @@ func cmdNoCriuLock(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
 		ts.Fatalf("usage: nocriulock CONTAINER [PORT]")
 	}
-	inspect := exec.Command("docker", "inspect", "-f", "{{.State.Pid}}", args[0])
-	inspect.Env = append(os.Environ(), "DOCKER_HOST="+ts.Getenv("DOCKER_HOST"))
-	pid, err := inspect.Output()
+	pid, err := dockerCmd(ts, "inspect", "-f", "{{.State.Pid}}", args[0]).Output()
 	ts.Check(err)
 	ns, err := os.Open("/proc/" + strings.TrimSpace(string(pid)) + "/ns/net")
 	ts.Check(err)
