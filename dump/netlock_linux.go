@@ -46,6 +46,9 @@ func (g *netGuard) release(ctx context.Context, container, criuLog string, still
 	if !g.decision.CheckAfter(stillRunning) {
 		return nil
 	}
+	// A dump that was interrupted is the one most likely to leave a lock:
+	// clean up even when ctx is done (each tool run has its own bound).
+	ctx = context.WithoutCancel(ctx)
 	where := fmt.Sprintf("the network namespace of %s (net:[%d], %s)", container, g.decision.Inode, nsRole(g.decision))
 	if g.err != nil {
 		fmt.Fprintf(warn, "ckpt: warning: cannot check %s for what CRIU's network lock left: %v; look with `nsenter --net=%s iptables -S`\n", where, g.err, g.path)
@@ -68,7 +71,7 @@ func (g *netGuard) release(ctx context.Context, container, criuLog string, still
 		fmt.Fprintf(warn, "ckpt: warning: %s: %v\n", where, err)
 	}
 	for _, t := range g.before {
-		if l := namespaces.FindLeftovers(t, t, nil); l.Foreign {
+		if t.HasChain(namespaces.LockChain) {
 			fmt.Fprintf(warn, "ckpt: note: %s had a %s chain before this dump (%s); ckpt left it as it was\n", where, namespaces.LockChain, t.Tool)
 		}
 	}

@@ -130,7 +130,8 @@ func ParseSave(tool, text string) (Table, error) {
 	return t, nil
 }
 
-func (t Table) hasChain(name string) bool {
+// HasChain says whether the table declares the chain name.
+func (t Table) HasChain(name string) bool {
 	for _, c := range t.Chains {
 		if c == name {
 			return true
@@ -201,8 +202,8 @@ func (l Leftovers) Empty() bool { return len(l.Rules) == 0 && !l.Chain }
 // the dump's log says it locked.
 func FindLeftovers(before, after Table, locked []Conn) Leftovers {
 	l := Leftovers{Tool: after.Tool}
-	if after.hasChain(LockChain) {
-		if before.hasChain(LockChain) {
+	if after.HasChain(LockChain) {
+		if before.HasChain(LockChain) {
 			l.Foreign = true
 		} else {
 			l.Chain = true
