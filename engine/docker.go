@@ -10,6 +10,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/client"
 )
 
@@ -120,6 +121,9 @@ func fromInspect(ins container.InspectResponse) (*Container, error) {
 	}
 	for _, m := range ins.Mounts {
 		c.Mounts = append(c.Mounts, m.Destination)
+		if m.Type == mount.TypeVolume && m.Name != "" {
+			c.Volumes = append(c.Volumes, Volume{Name: m.Name, Destination: m.Destination})
+		}
 	}
 	return c, nil
 }

@@ -49,6 +49,8 @@ type Engine interface {
 	Remove(ctx context.Context, id string) error
 	// Close releases the connection.
 	Close() error
+	// Files moves a container's files and images (files.go).
+	Files
 }
 
 // Info is what the engine says about itself.
@@ -81,6 +83,7 @@ type Container struct {
 	State     State
 	MergedDir string   // the storage driver's merged rootfs, "" if none
 	Mounts    []string // destinations of its volumes, binds and tmpfs mounts
+	Volumes   []Volume // its named volumes
 	// Raw is the engine's whole inspect view (Config, HostConfig, network
 	// settings, ...), recorded in container.json so that Create can make
 	// the container again after it is gone.

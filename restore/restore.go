@@ -85,9 +85,5 @@ func (r Request) validate() error {
 
 // pick returns the requested checkpoint, or the newest complete one.
 func (r Request) pick() (store.Entry, error) {
-	s := store.Store{Dir: r.Dir}
-	if r.Name == "" {
-		return s.Newest(r.Container)
-	}
-	return s.Get(r.Container, r.Name)
+	return store.Store{Dir: r.Dir}.Pick(r.Container, r.Name)
 }
