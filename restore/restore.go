@@ -8,6 +8,7 @@
 package restore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -36,6 +37,11 @@ type Request struct {
 	Publish   []string // --publish values; they replace the recorded port bindings of a clone
 
 	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
+
+	// prepare, if set, fills a new container before it starts (an import's
+	// files); started, if set, runs once it runs. An error of either
+	// fails the restore and removes the new container.
+	prepare, started func(ctx context.Context, id string) error
 }
 
 // Result is a container running again from a checkpoint.
