@@ -46,19 +46,27 @@ func rejected(format string, args ...any) error {
 // or trailing "/": absolute paths, ".." elements and empty names are
 // rejected.
 func CleanName(name string) (string, error) {
+	n, err := cleanName(name)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrRejected, err)
+	}
+	return n, nil
+}
+
+func cleanName(name string) (string, error) {
 	n := strings.TrimPrefix(name, "./")
 	n = strings.TrimSuffix(n, "/")
 	switch {
 	case n == "" || n == ".":
-		return "", rejected("member with an empty name %q", name)
+		return "", fmt.Errorf("member with an empty name %q", name)
 	case strings.HasPrefix(n, "/"):
-		return "", rejected("absolute path %q", name)
+		return "", fmt.Errorf("absolute path %q", name)
 	case strings.ContainsRune(n, 0):
-		return "", rejected("name with a NUL byte %q", name)
+		return "", fmt.Errorf("name with a NUL byte %q", name)
 	}
 	for _, el := range strings.Split(n, "/") {
 		if el == ".." {
-			return "", rejected("path %q has a '..' element", name)
+			return "", fmt.Errorf("path %q has a '..' element", name)
 		}
 	}
 	return path.Clean(n), nil
@@ -135,9 +143,9 @@ func checkNested(member string, r io.Reader) error {
 		if h.Typeflag == tar.TypeXGlobalHeader {
 			continue
 		}
-		name, err := CleanName(h.Name)
+		name, err := cleanName(h.Name)
 		if err != nil {
-			return fmt.Errorf("%s: %w", member, err)
+			return rejected("%s: %v", member, err)
 		}
 		if seen[name] {
 			return rejected("%s: %s appears twice", member, name)
@@ -150,7 +158,7 @@ func checkNested(member string, r io.Reader) error {
 				return rejected("%s: %s is a symbolic link to %q, outside the root", member, name, h.Linkname)
 			}
 		case tar.TypeLink:
-			target, err := CleanName(h.Linkname)
+			target, err := cleanName(h.Linkname)
 			if err != nil || !seen[target] {
 				return rejected("%s: %s is a hard link to %q, which is not an earlier entry inside the root", member, name, h.Linkname)
 			}
@@ -258,8 +266,8 @@ func (m *Manifest) record(k Kind, name string, b []byte) error {
 			return rejected("%s: want a JSON list of paths: %v", name, err)
 		}
 		for _, p := range paths {
-			if _, err := CleanName(strings.TrimPrefix(p, "/")); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
+			if _, err := cleanName(strings.TrimPrefix(p, "/")); err != nil {
+				return rejected("%s: %v", name, err)
 			}
 		}
 		m.Deleted = paths
