@@ -59,6 +59,10 @@ func Export(ctx context.Context, eng engine.Engine, out io.Writer, o ExportOptio
 	if err != nil {
 		return nil, err
 	}
+	record, err := withLayers(ctx, eng, meta)
+	if err != nil {
+		return nil, err
+	}
 	cw := &countingWriter{w: out}
 	w, err := NewWriter(cw, o.Compression)
 	if err != nil {
@@ -69,7 +73,7 @@ func Export(ctx context.Context, eng engine.Engine, out io.Writer, o ExportOptio
 		func() error { return w.AddBytes(ConfigDumpFile, recs.Config) },
 		func() error { return w.AddBytes(SpecDumpFile, recs.Spec) },
 		func() error { return w.AddBytes(NetworkStatusFile, recs.Network) },
-		func() error { return w.AddFolder(o.Folder) },
+		func() error { return w.AddFolder(o.Folder, map[string][]byte{MetaFile: record}) },
 	}
 	if !o.IgnoreRootfs {
 		steps = append(steps, func() error { return addRootfs(ctx, eng, w, ctr.ID, o.TmpDir, res) })
@@ -89,6 +93,22 @@ func Export(ctx context.Context, eng engine.Engine, out io.Writer, o ExportOptio
 	res.Bytes = cw.n
 	res.Checkpoint, _ = store.DirSize(o.Folder)
 	return res, nil
+}
+
+// withLayers is container.json as the archive carries it: with the
+// image's layer digests, by which another engine finds the image under its
+// own ID. An image the engine no longer has leaves them out.
+func withLayers(ctx context.Context, eng engine.Engine, m *store.Meta) ([]byte, error) {
+	if len(m.ImageLayers) == 0 && m.ImageID != "" {
+		if img, err := eng.Image(ctx, m.ImageID); err == nil {
+			m.ImageLayers = img.Layers
+		}
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", MetaFile, err)
+	}
+	return append(b, '\n'), nil
 }
 
 // addRootfs writes deleted.files and rootfs-diff.tar from the engine's

@@ -113,8 +113,9 @@ func (w *Writer) AddSpooled(name, tmpDir string, fill func(io.Writer) error) err
 
 // AddFolder adds a checkpoint folder: its records under their own names,
 // CRIU's images under checkpoint/ (FolderName), and CRIU's statistics once
-// more as stats-dump at the top, where checkpointctl reads them.
-func (w *Writer) AddFolder(dir string) error {
+// more as stats-dump at the top, where checkpointctl reads them. A member
+// named in replace gets that content instead of the file's.
+func (w *Writer) AddFolder(dir string, replace map[string][]byte) error {
 	if err := w.AddDir(CheckpointDirectory); err != nil {
 		return err
 	}
@@ -135,6 +136,9 @@ func (w *Writer) AddFolder(dir string) error {
 			return w.AddDir(name)
 		case !d.Type().IsRegular():
 			return nil
+		}
+		if b, ok := replace[name]; ok {
+			return w.AddBytes(name, b)
 		}
 		return w.AddFile(name, p)
 	})

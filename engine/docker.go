@@ -134,7 +134,11 @@ func (d *Docker) Image(ctx context.Context, ref string) (*Image, error) {
 	if err != nil {
 		return nil, classify(err, "inspect image "+ref)
 	}
-	return &Image{ID: img.ID}, nil
+	out := &Image{ID: img.ID}
+	if img.RootFS.Type != "" {
+		out.Layers = img.RootFS.Layers
+	}
+	return out, nil
 }
 
 // Create makes a container from a recorded inspect view (DeriveClone).

@@ -93,12 +93,19 @@ type Container struct {
 // Image is an inspected image.
 type Image struct {
 	ID string
+	// Layers are the digests of its layers' uncompressed contents
+	// (RootFS.Layers): the same on every engine that holds the image,
+	// whatever ID its image store gives it (Engine 29's containerd store
+	// names an image by its manifest, Engine 20.10 by its config).
+	Layers []string
 }
 
 // CloneOptions changes a recorded configuration for Create.
 type CloneOptions struct {
 	Name  string // the new container's name
 	Image string // image reference to create from; "" keeps the recorded one
+	// Runtime is the OCI runtime to run it with; "" keeps the recorded one.
+	Runtime string
 	// Publish, when not nil, replaces the recorded port bindings; Expose
 	// adds its ports to the exposed ones.
 	Publish nat.PortMap

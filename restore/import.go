@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/engine"
@@ -76,11 +77,27 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 		return nil, err
 	}
 	out := &Imported{}
-	if !imageHere(ctx, eng, m.Meta) {
+	id, ok := localImage(ctx, eng, m.Meta)
+	if !ok {
 		if err := loadImage(ctx, eng, filepath.Join(t.Extras, archive.ImageTar)); err != nil {
 			return nil, fmt.Errorf("load the image %s of %s from the archive: %w", m.Meta.Image, m.Meta.Name, err)
 		}
 		out.Loaded = true
+		if id, ok = localImage(ctx, eng, m.Meta); !ok {
+			return nil, fmt.Errorf("%w: the engine loaded the archive's image, but no image of it is %s (%s)", ErrImageMismatch, m.Meta.Image, short(m.Meta.ImageID))
+		}
+	}
+	if id != m.Meta.ImageID {
+		// The same image under this engine's own ID: the checkpoint is
+		// restored against that.
+		m.Meta.ImageID = id
+		if err := store.WriteMeta(t.Folder, m.Meta); err != nil {
+			return nil, err
+		}
+	}
+	rt, err := runtimeHere(ctx, eng, m.Meta.Runtime)
+	if err != nil {
+		return nil, err
 	}
 	name := r.target(m.Meta)
 	entry, err := adopt(store.Store{Dir: r.Dir}, t.Folder, name, m.Meta.Checkpoint)
@@ -88,7 +105,7 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 		return nil, err
 	}
 	req := Request{
-		Container: name, Name: m.Meta.Checkpoint, Dir: r.Dir, As: name, Publish: r.Publish, RuncConf: r.RuncConf,
+		Container: name, Name: m.Meta.Checkpoint, Dir: r.Dir, As: name, Publish: r.Publish, RuncConf: r.RuncConf, runtime: rt,
 		prepare: func(ctx context.Context, id string) error { return out.apply(ctx, eng, id, t.Extras, m) },
 		started: func(ctx context.Context, id string) error { return out.deleteAgain(ctx, eng, id, m.Deleted) },
 	}
@@ -117,11 +134,29 @@ func (r ImportRequest) precheck(ctx context.Context, eng engine.Engine, m *archi
 	} else if !errors.Is(err, engine.ErrNotFound) {
 		return fmt.Errorf("%w (is dockerd running?)", err)
 	}
-	if !m.Image && !imageHere(ctx, eng, m.Meta) {
+	if _, ok := localImage(ctx, eng, m.Meta); !ok && !m.Image {
 		return fmt.Errorf("%w: image %s (%s) of %s is not on this engine and the archive does not carry it; load it (docker load) first, or export with --with-image",
 			ErrImageMismatch, m.Meta.Image, short(m.Meta.ImageID), m.Meta.Name)
 	}
 	return nil
+}
+
+// runtimeHere returns "" when this engine knows the recorded OCI runtime,
+// else "runc" if it has that: engines name their runtimes as they are
+// configured (Engine 29 here calls its runc "runc-1.3"), and CRIU's images
+// do not depend on the runc that made them.
+func runtimeHere(ctx context.Context, eng engine.Engine, recorded string) (string, error) {
+	info, err := eng.Info(ctx)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case recorded == "" || slices.Contains(info.Runtimes, recorded):
+		return "", nil
+	case slices.Contains(info.Runtimes, "runc"):
+		return "runc", nil
+	}
+	return "", fmt.Errorf("the checkpoint ran under OCI runtime %s, which this engine does not have (it has %v)", recorded, info.Runtimes)
 }
 
 func (r ImportRequest) target(m *store.Meta) string {
@@ -131,10 +166,24 @@ func (r ImportRequest) target(m *store.Meta) string {
 	return m.Name
 }
 
-// imageHere reports whether the engine has the checkpoint's image.
-func imageHere(ctx context.Context, eng engine.Engine, m *store.Meta) bool {
-	_, err := imageRef(ctx, eng, m)
-	return err == nil
+// localImage finds the checkpoint's image on this engine, by its recorded
+// name or ID, and returns the ID the engine knows it by: the recorded ID,
+// or on an engine whose image store names images otherwise (Engine 29's
+// containerd store) the ID of the image with the recorded layers.
+func localImage(ctx context.Context, eng engine.Engine, m *store.Meta) (string, bool) {
+	for _, ref := range []string{m.Image, m.ImageID} {
+		if ref == "" {
+			continue
+		}
+		img, err := eng.Image(ctx, ref)
+		if err != nil {
+			continue
+		}
+		if img.ID == m.ImageID || (len(m.ImageLayers) > 0 && slices.Equal(img.Layers, m.ImageLayers)) {
+			return img.ID, true
+		}
+	}
+	return "", false
 }
 
 // adopt moves the extracted folder into the store as checkpoint name of

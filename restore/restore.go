@@ -42,6 +42,9 @@ type Request struct {
 	// files); started, if set, runs once it runs. An error of either
 	// fails the restore and removes the new container.
 	prepare, started func(ctx context.Context, id string) error
+	// runtime, if set, replaces the recorded OCI runtime of a new
+	// container (an import from an engine that named its runtime otherwise).
+	runtime string
 }
 
 // Result is a container running again from a checkpoint.

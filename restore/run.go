@@ -114,7 +114,7 @@ func (r Request) createClone(ctx context.Context, eng engine.Engine, meta *store
 	if err != nil {
 		return none, err
 	}
-	opt := engine.CloneOptions{Name: r.As, Image: image}
+	opt := engine.CloneOptions{Name: r.As, Image: image, Runtime: r.runtime}
 	if len(r.Publish) > 0 {
 		if opt.Publish, opt.Expose, err = ParsePublish(r.Publish); err != nil {
 			return none, err
