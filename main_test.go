@@ -66,7 +66,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// scriptCondition evaluates [root], [docker], [criu], [crit] and [ci]. Unknown
+// scriptCondition evaluates [root], [docker], [criu], [crit], [podman],
+// [checkpointctl] and [ci]. Unknown
 // conditions are errors. Under CI=true a prerequisite that is missing is an
 // error too, so the end-to-end tests can never be skipped silently in CI.
 func scriptCondition(cond string) (bool, error) {
@@ -87,6 +88,10 @@ func scriptCondition(cond string) (bool, error) {
 		ok, why = criuWorks()
 	case "crit":
 		ok, why = critWorks()
+	case "podman":
+		ok, why = commandRuns("podman", "--version")
+	case "checkpointctl":
+		ok, why = commandRuns("checkpointctl", "--help")
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}

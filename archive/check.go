@@ -35,7 +35,9 @@ type Manifest struct {
 	Size int64
 	// CheckpointSize is the size of CRIU's images (checkpoint/).
 	CheckpointSize int64
-	names          map[string]bool
+	// Podman is config.dump, as podman (and ckpt) write it.
+	Podman *PodmanConfig
+	names  map[string]bool
 }
 
 func rejected(format string, args ...any) error {
@@ -177,7 +179,7 @@ func checkNested(member string, r io.Reader) error {
 // visit with each member's clean name, kind and content (visit must read
 // body to its end or not at all). The manifest is returned only when the
 // whole archive passed.
-func scan(r io.Reader, visit func(name string, k Kind, arg string, h *tar.Header, body io.Reader) error) (*Manifest, error) {
+func scan(r io.Reader, required []string, visit func(name string, k Kind, arg string, h *tar.Header, body io.Reader) error) (*Manifest, error) {
 	dec, comp, err := decompressor(r)
 	if err != nil {
 		return nil, rejected("%v", err)
@@ -218,7 +220,7 @@ func scan(r io.Reader, visit func(name string, k Kind, arg string, h *tar.Header
 		var rec bytes.Buffer
 		var src io.Reader = body
 		switch k {
-		case KindMeta, KindDeleted:
+		case KindMeta, KindDeleted, KindPodmanConfig:
 			if h.Size > maxRecord {
 				return nil, rejected("%s claims %d bytes, more than a record of ckpt holds", name, h.Size)
 			}
@@ -245,7 +247,7 @@ func scan(r io.Reader, visit func(name string, k Kind, arg string, h *tar.Header
 			return nil, err
 		}
 	}
-	return m, m.complete()
+	return m, m.complete(required)
 }
 
 // record parses container.json and deleted.files.
@@ -271,15 +273,24 @@ func (m *Manifest) record(k Kind, name string, b []byte) error {
 			}
 		}
 		m.Deleted = paths
+	case KindPodmanConfig:
+		var c PodmanConfig
+		if err := json.Unmarshal(b, &c); err != nil {
+			return rejected("%s: %v", name, err)
+		}
+		m.Podman = &c
 	}
 	return nil
 }
 
 // complete checks that every required member is there.
-func (m *Manifest) complete() error {
-	for _, r := range Required {
+func (m *Manifest) complete(required []string) error {
+	for _, r := range required {
 		if !m.names[r] {
-			return rejected("no %s: not a checkpoint archive of ckpt", r)
+			if r == MetaFile {
+				return rejected("no %s: not a checkpoint archive of ckpt", r)
+			}
+			return rejected("no %s: not a checkpoint archive", r)
 		}
 	}
 	return nil
@@ -299,7 +310,7 @@ func (c *counter) Read(p []byte) (int, error) {
 // Check reads the whole archive from r and checks its structure, the
 // tars inside it included, writing nothing.
 func Check(r io.Reader) (*Manifest, error) {
-	return scan(r, func(name string, k Kind, _ string, _ *tar.Header, body io.Reader) error {
+	return scan(r, Required, func(name string, k Kind, _ string, _ *tar.Header, body io.Reader) error {
 		if k == KindRootfsDiff || k == KindVolume {
 			return checkNested(name, body)
 		}

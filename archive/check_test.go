@@ -163,7 +163,7 @@ func TestClassify(t *testing.T) {
 	cases := map[string]Kind{
 		MetaFile: KindMeta, "checkpoint/pages-1.img": KindCheckpoint, "volumes/data.tar": KindVolume,
 		"volumes/.x.tar": KindIgnored, "volumes/data": KindIgnored, RootfsDiffTar: KindRootfsDiff,
-		DeletedFilesFile: KindDeleted, ConfigDumpFile: KindIgnored, ImageTar: KindImage, DumpLogFile: KindDumpLog,
+		DeletedFilesFile: KindDeleted, ConfigDumpFile: KindPodmanConfig, ImageTar: KindImage, DumpLogFile: KindDumpLog,
 	}
 	for name, want := range cases {
 		if got, _ := Classify(name); got != want {

@@ -48,14 +48,15 @@ const (
 type Kind int
 
 const (
-	KindIgnored    Kind = iota // read and checked, not extracted (podman's own files)
-	KindCheckpoint             // a file of CRIU's images: checkpoint/<name>
-	KindMeta                   // container.json
-	KindDumpLog                // dump.log
-	KindRootfsDiff             // rootfs-diff.tar
-	KindDeleted                // deleted.files
-	KindVolume                 // volumes/<name>.tar
-	KindImage                  // image.tar
+	KindIgnored      Kind = iota // read and checked, not extracted (podman's own files)
+	KindCheckpoint               // a file of CRIU's images: checkpoint/<name>
+	KindMeta                     // container.json
+	KindDumpLog                  // dump.log
+	KindRootfsDiff               // rootfs-diff.tar
+	KindDeleted                  // deleted.files
+	KindVolume                   // volumes/<name>.tar
+	KindImage                    // image.tar
+	KindPodmanConfig             // config.dump, which podman's archives have in place of container.json
 )
 
 // volumeNameRE is Docker's rule for volume names.
@@ -75,6 +76,8 @@ func Classify(name string) (Kind, string) {
 		return KindDeleted, ""
 	case ImageTar:
 		return KindImage, ""
+	case ConfigDumpFile:
+		return KindPodmanConfig, ""
 	}
 	if rest, ok := strings.CutPrefix(name, CheckpointDirectory+"/"); ok && rest != "" {
 		return KindCheckpoint, rest
@@ -106,5 +109,8 @@ func FolderName(rel string) (name string, ok bool) {
 func VolumeMember(name string) string { return path.Join(VolumesDirectory, name+".tar") }
 
 // Required are the members without which an archive is no checkpoint ckpt
-// can restore.
-var Required = []string{MetaFile, CheckpointDirectory + "/inventory.img", CheckpointDirectory + "/pstree.img"}
+// can restore; Images those without which it holds no CRIU images to read.
+var (
+	Images   = []string{CheckpointDirectory + "/inventory.img", CheckpointDirectory + "/pstree.img"}
+	Required = append([]string{MetaFile}, Images...)
+)

@@ -21,9 +21,9 @@ import (
 // under Metadata, where this one says that Docker made the container.
 const Manager = "docker"
 
-// containerConfig is the part of podman's ContainerConfig (config.dump)
-// that checkpointctl reads.
-type containerConfig struct {
+// PodmanConfig is the part of podman's ContainerConfig (config.dump) that
+// checkpointctl reads.
+type PodmanConfig struct {
 	ID              string    `json:"id"`
 	Name            string    `json:"name"`
 	RootfsImage     string    `json:"rootfsImage,omitempty"`
@@ -66,7 +66,7 @@ func PodmanRecords(m *store.Meta, ociSpec []byte) (*Records, error) {
 			return nil, fmt.Errorf("engine record of %s: %w", m.Name, err)
 		}
 	}
-	cfg := containerConfig{
+	cfg := PodmanConfig{
 		ID: m.ID, Name: m.Name, RootfsImage: m.ImageID, RootfsImageRef: m.ImageID,
 		RootfsImageName: m.Image, OCIRuntime: m.Runtime, CheckpointedAt: m.Timestamp,
 	}
