@@ -151,7 +151,7 @@ func runtimeHere(ctx context.Context, eng engine.Engine, recorded string) (strin
 		return "", err
 	}
 	switch {
-	case recorded == "" || slices.Contains(info.Runtimes, recorded):
+	case recorded == "" || len(info.Runtimes) == 0 || slices.Contains(info.Runtimes, recorded):
 		return "", nil
 	case slices.Contains(info.Runtimes, "runc"):
 		return "runc", nil
