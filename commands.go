@@ -15,6 +15,7 @@ func commands() []*cli.Command {
 		dumpCommand(),
 		mountsCommand(),
 		restoreCommand(),
+		exportCommand(),
 		listCommand(),
 		rmCommand(),
 		imagesCommand(),

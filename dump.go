@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/engine"
@@ -26,7 +27,7 @@ func dumpCommand() *cli.Command {
 		Description: "Writes DIR/<container>/<name>/: CRIU's images, dump.log, descriptors.json and\n" +
 			"container.json. The folder appears only when the dump succeeded. Flags may come\n" +
 			"before or after the container.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "container", Usage: "the container (-container NAME as the docker-checkpoint tool takes it; or give it as the argument)"},
 			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: ckpt-<UTC time>)"},
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
@@ -34,13 +35,14 @@ func dumpCommand() *cli.Command {
 			&cli.BoolFlag{Name: "tcp", Value: true, Usage: "dump established TCP connections"},
 			&cli.BoolFlag{Name: "file-locks", Value: true, Usage: "dump file locks"},
 			&cli.BoolFlag{Name: "pre-dump", Usage: "pre-dump memory first (needs memory dirty tracking)"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing checkpoint of the same name"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing checkpoint of the same name (and the --export file)"},
+			&cli.StringFlag{Name: "export", Usage: "also write the checkpoint as one archive to `FILE` (- for standard output), as `ckpt export` does"},
 			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "give up on criu after this long"},
 			&cli.StringFlag{Name: "criu", Usage: "criu binary (default: criu on PATH)"},
 			&cli.StringFlag{Name: "bundle", Usage: "the container's OCI bundle folder (default: found)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
 			&cli.BoolFlag{Name: "explain", Usage: "dump nothing: show what the dump would do with each namespace of the container, and why (with --json, a JSON array)"},
-		},
+		}, exportFlags()...),
 		Action: func(c *cli.Context) error {
 			ref, err := oneContainer(c)
 			if err != nil {
@@ -51,6 +53,19 @@ func dumpCommand() *cli.Command {
 				if err := store.ValidName("checkpoint name", c.String("name")); err != nil {
 					return err
 				}
+			}
+			export := c.String("export")
+			xo, err := exportOptions(c)
+			if err != nil {
+				return err
+			}
+			var out *archive.Output
+			if export != "" {
+				// Refuse an existing file before anything is frozen.
+				if out, err = archive.Create(export, c.App.Writer, c.Bool("force")); err != nil {
+					return err
+				}
+				defer out.Abort()
 			}
 			eng, err := openEngine(c)
 			if err != nil {
@@ -80,6 +95,15 @@ func dumpCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			var exported *exportedJSON
+			if out != nil {
+				xo.Folder = res.Path
+				if exported, err = writeArchive(c, eng, out, xo); err != nil {
+					return fmt.Errorf("checkpoint %s of %s is made (%s), but: %w", res.Meta.Checkpoint, res.Meta.Name, res.Path, err)
+				}
+				exported.File = export
+			}
+			w := reportWriter(c, export)
 			// The checkpoint is made; a summary that cannot be read is a
 			// warning, not a failed dump.
 			sum, serr := imageinfo.Show(res.Path)
@@ -87,32 +111,35 @@ func dumpCommand() *cli.Command {
 				fmt.Fprintf(c.App.ErrWriter, "ckpt: warning: cannot summarise %s: %v\n", res.Path, serr)
 			}
 			if c.Bool("json") {
-				out := dumpJSON{
+				j := dumpJSON{
 					Container: res.Meta.Name, ID: res.Meta.ID, Checkpoint: res.Meta.Checkpoint,
 					Path: res.Path, Size: res.Size, DurationMS: res.Duration.Milliseconds(),
-					CriuMS: res.Meta.DurationMS, LeaveRunning: res.Meta.LeaveRunning,
+					CriuMS: res.Meta.DurationMS, LeaveRunning: res.Meta.LeaveRunning, Export: exported,
 					LockRemoved: res.LockRemoved,
 				}
 				if sum != nil {
-					out.Processes = len(sum.Processes)
-					out.MemoryBytes = sum.Memory.Bytes
-					out.Summary = sum.Short()
+					j.Processes = len(sum.Processes)
+					j.MemoryBytes = sum.Memory.Bytes
+					j.Summary = sum.Short()
 					if sum.DumpStats != nil {
-						out.FrozenUS = int64(sum.DumpStats.FrozenTimeUs)
+						j.FrozenUS = int64(sum.DumpStats.FrozenTimeUs)
 					}
 				}
-				return writeJSON(c.App.Writer, out)
+				return writeJSON(w, j)
 			}
-			fmt.Fprintf(c.App.Writer, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
-			fmt.Fprintf(c.App.Writer, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
+			fmt.Fprintf(w, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
+			fmt.Fprintf(w, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
 			if sum != nil {
-				fmt.Fprintf(c.App.Writer, "summary: %s\n", sum.Short())
+				fmt.Fprintf(w, "summary: %s\n", sum.Short())
 			}
 			if !res.Meta.LeaveRunning {
-				fmt.Fprintf(c.App.Writer, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
+				fmt.Fprintf(w, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
 				if _, err := os.Stat(filepath.Join(res.Path, "filelocks.img")); err == nil {
-					fmt.Fprintln(c.App.Writer, "it holds file locks: `docker start --checkpoint` would restore it without them, `ckpt restore` keeps them")
+					fmt.Fprintln(w, "it holds file locks: `docker start --checkpoint` would restore it without them, `ckpt restore` keeps them")
 				}
+			}
+			if exported != nil {
+				return reportExport(w, false, export, xo, exported)
 			}
 			return nil
 		},
@@ -120,18 +147,19 @@ func dumpCommand() *cli.Command {
 }
 
 type dumpJSON struct {
-	Container    string `json:"container"`
-	ID           string `json:"id"`
-	Checkpoint   string `json:"checkpoint"`
-	Path         string `json:"path"`
-	Size         int64  `json:"size"`
-	DurationMS   int64  `json:"duration_ms"`
-	CriuMS       int64  `json:"criu_ms"`
-	LeaveRunning bool   `json:"leave_running"`
-	Processes    int    `json:"processes"`
-	MemoryBytes  uint64 `json:"memory_bytes"`
-	FrozenUS     int64  `json:"frozen_us"`
-	Summary      string `json:"summary"`
+	Container    string        `json:"container"`
+	ID           string        `json:"id"`
+	Checkpoint   string        `json:"checkpoint"`
+	Path         string        `json:"path"`
+	Size         int64         `json:"size"`
+	DurationMS   int64         `json:"duration_ms"`
+	CriuMS       int64         `json:"criu_ms"`
+	LeaveRunning bool          `json:"leave_running"`
+	Processes    int           `json:"processes"`
+	MemoryBytes  uint64        `json:"memory_bytes"`
+	FrozenUS     int64         `json:"frozen_us"`
+	Summary      string        `json:"summary"`
+	Export       *exportedJSON `json:"export,omitempty"`
 	// LockRemoved is what CRIU's network lock left in a namespace that
 	// outlives the container and ckpt removed.
 	LockRemoved []string `json:"lock_removed,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/imageinfo"
 	"github.com/urfave/cli/v2"
 )
@@ -79,16 +80,28 @@ func viewCommand(name, usage string, jsonFlag cli.Flag, load func(string) (view,
 	return &cli.Command{
 		Name:      name,
 		Usage:     usage,
-		ArgsUsage: "DIR",
+		ArgsUsage: "DIR|ARCHIVE",
 		Flags:     []cli.Flag{jsonFlag},
 		Action: func(c *cli.Context) error {
 			dir, err := oneArg(c, "DIR")
 			if err != nil {
 				return err
 			}
+			from := dir
+			if archive.IsArchive(dir) {
+				u, err := archive.UnpackImages(dir)
+				if err != nil {
+					return err
+				}
+				defer u.Remove()
+				dir = u.Dir
+			}
 			v, err := load(dir)
 			if err != nil {
 				return err
+			}
+			if s, ok := v.(summaryView); ok {
+				s.Dir = from // the archive, not the temporary folder
 			}
 			if c.Bool("json") {
 				return v.WriteJSON(c.App.Writer)

@@ -4,18 +4,27 @@ import (
 	"errors"
 	"io/fs"
 
+	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/imageinfo"
 	"github.com/ckpt/ckpt/mountscan"
 	"github.com/ckpt/ckpt/store"
 )
 
 // containerRecord reads what ckpt dump recorded about the container beside
-// the images (container.json) for the summary: nil when there is none, as
-// in a checkpoint made by CRIU alone.
+// the images (container.json) for the summary, or what podman did
+// (config.dump, in podman's archives): nil when there is neither, as in a
+// checkpoint made by CRIU alone.
 func containerRecord(dir string) (*imageinfo.Container, error) {
 	m, err := store.ReadMeta(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		p, err := archive.ReadPodmanConfig(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &imageinfo.Container{Name: p.Name, ID: p.ID, Image: p.RootfsImageName, Created: p.CheckpointedAt}, nil
 	}
 	if err != nil {
 		return nil, err

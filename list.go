@@ -5,6 +5,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
 )
@@ -13,20 +14,18 @@ import (
 func listCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "list",
-		Usage:     "list the checkpoints under --dir",
-		ArgsUsage: "[CONTAINER]",
+		Usage:     "list the checkpoints under --dir, or in archives",
+		ArgsUsage: "[CONTAINER | ARCHIVE...]",
 		Description: "One line per complete checkpoint: container, name, time, size, processes and\n" +
 			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
-			"make are not listed.",
+			"make are not listed. Given archive files (ckpt export's, or podman's), it lists\n" +
+			"those instead.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.BoolFlag{Name: "json", Usage: "print a JSON array"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 1 {
-				return fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
-			}
-			entries, err := store.Store{Dir: c.String("dir")}.List(c.Args().First())
+			entries, err := listEntries(c)
 			if err != nil {
 				return err
 			}
@@ -53,4 +52,24 @@ func listCommand() *cli.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// listEntries lists the archives given as arguments, or the store's
+// checkpoints (of the one container given).
+func listEntries(c *cli.Context) ([]store.Entry, error) {
+	if c.NArg() > 0 && archive.IsArchive(c.Args().First()) {
+		var out []store.Entry
+		for _, p := range c.Args().Slice() {
+			e, err := archive.Entry(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	}
+	if c.NArg() > 1 {
+		return nil, fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
+	}
+	return store.Store{Dir: c.String("dir")}.List(c.Args().First())
 }

@@ -1,7 +1,7 @@
 // Command ckpt checkpoints running Docker containers with CRIU and restores
 // them. This file only wires the commands together (commands.go lists
 // them); each command lives in a file of its own (check.go, dump.go,
-// mounts.go, restore.go, list.go, rm.go, images.go) and does its work
+// mounts.go, restore.go, export.go, list.go, rm.go, images.go) and does its work
 // through the packages beside it.
 package main
 

@@ -88,7 +88,7 @@ func scriptParams(e testEngine) testscript.Params {
 	}
 }
 
-// scriptCondition evaluates [root], [docker], [criu], [crit], [ci],
+// scriptCondition evaluates [root], [docker], [criu], [crit], [podman], [checkpointctl], [ci],
 // [dirtytrack], [cap_sys_resource] and the engine conditions ([engine20],
 // [engine29]: true for the engine the script runs against). Unknown conditions are errors. Under CI=true a
 // prerequisite that is missing is an error too, so the end-to-end tests can
@@ -124,6 +124,10 @@ func scriptCondition(e testEngine, cond string) (bool, error) {
 		ok, why = criuWorks()
 	case "crit":
 		ok, why = critWorks()
+	case "podman":
+		ok, why = commandRuns("podman", "--version")
+	case "checkpointctl":
+		ok, why = commandRuns("checkpointctl", "--help")
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/ckpt/ckpt/restore"
@@ -25,10 +27,14 @@ func restoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: the newest complete one)"},
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.StringFlag{Name: "as", Usage: "create a new container of this name and restore into it"},
-			&cli.StringSliceFlag{Name: "publish", Usage: "with --as: [IP:]HOST:CONTAINER[/PROTO] port binding, replacing the recorded ones (repeatable)"},
+			&cli.StringSliceFlag{Name: "publish", Usage: "with --as or --import: [IP:]HOST:CONTAINER[/PROTO] port binding, replacing the recorded ones (repeatable)"},
+			&cli.StringFlag{Name: "import", Usage: "restore from the archive `FILE` (- for standard input) that ckpt export wrote, into a new container (--as, default the recorded name)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.IsSet("import") {
+				return importArchive(c)
+			}
 			ref, err := oneContainer(c)
 			if err != nil {
 				return err
@@ -52,17 +58,58 @@ func restoreCommand() *cli.Command {
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, res)
 			}
-			how := "copied"
-			if res.Linked {
-				how = "hard-linked"
-			}
-			verb := "restored"
-			if res.Clone {
-				verb = "restored as new container"
-			}
-			fmt.Fprintf(c.App.Writer, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, ref)
-			fmt.Fprintf(c.App.Writer, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+			reportRestore(c.App.Writer, res, ref)
 			return nil
 		},
 	}
+}
+
+func reportRestore(w io.Writer, res *restore.Result, of string) {
+	how := "copied"
+	if res.Linked {
+		how = "hard-linked"
+	}
+	verb := "restored"
+	if res.Clone {
+		verb = "restored as new container"
+	}
+	fmt.Fprintf(w, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, of)
+	fmt.Fprintf(w, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+}
+
+// importArchive is `ckpt restore --import FILE`.
+func importArchive(c *cli.Context) error {
+	if c.NArg() > 0 || c.IsSet("name") {
+		return fmt.Errorf("restore --import: the archive names the container and the checkpoint; give no CONTAINER or --name (use --as NEWNAME for another name)")
+	}
+	file := c.String("import")
+	var src io.Reader = c.App.Reader
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return fmt.Errorf("restore --import: %w", err)
+		}
+		defer f.Close()
+		src = f
+	}
+	eng, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	res, err := restore.Import(c.Context, eng, restore.ImportRequest{
+		Archive: src, Dir: c.String("dir"), As: c.String("as"), Publish: c.StringSlice("publish"),
+	})
+	if err != nil {
+		return fmt.Errorf("restore --import %s: %w", file, err)
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, res)
+	}
+	reportRestore(c.App.Writer, res.Result, file)
+	if res.Loaded {
+		fmt.Fprintln(c.App.Writer, "image loaded from the archive")
+	}
+	fmt.Fprintf(c.App.Writer, "rootfs diff applied: %v, %d deleted again; volumes filled: %v\n", res.Changed, res.Deleted, res.Volumes)
+	return nil
 }

@@ -57,6 +57,9 @@ func DeriveClone(engine json.RawMessage, opt CloneOptions) (*CloneSpec, error) {
 	}
 	cfg.MacAddress = "" //nolint:staticcheck // still sent to API 1.41
 	hc.ContainerIDFile = ""
+	if opt.Runtime != "" {
+		hc.Runtime = opt.Runtime
+	}
 	if opt.Publish != nil {
 		hc.PortBindings = opt.Publish
 		if cfg.ExposedPorts == nil {

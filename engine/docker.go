@@ -10,6 +10,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/client"
 )
 
@@ -120,6 +121,9 @@ func fromInspect(ins container.InspectResponse) (*Container, error) {
 	}
 	for _, m := range ins.Mounts {
 		c.Mounts = append(c.Mounts, m.Destination)
+		if m.Type == mount.TypeVolume && m.Name != "" {
+			c.Volumes = append(c.Volumes, Volume{Name: m.Name, Destination: m.Destination})
+		}
 	}
 	return c, nil
 }
@@ -130,7 +134,11 @@ func (d *Docker) Image(ctx context.Context, ref string) (*Image, error) {
 	if err != nil {
 		return nil, classify(err, "inspect image "+ref)
 	}
-	return &Image{ID: img.ID}, nil
+	out := &Image{ID: img.ID}
+	if img.RootFS.Type != "" {
+		out.Layers = img.RootFS.Layers
+	}
+	return out, nil
 }
 
 // Create makes a container from a recorded inspect view (DeriveClone).

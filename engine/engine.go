@@ -49,6 +49,8 @@ type Engine interface {
 	Remove(ctx context.Context, id string) error
 	// Close releases the connection.
 	Close() error
+	// Files moves a container's files and images (files.go).
+	Files
 }
 
 // Info is what the engine says about itself.
@@ -81,6 +83,7 @@ type Container struct {
 	State     State
 	MergedDir string   // the storage driver's merged rootfs, "" if none
 	Mounts    []string // destinations of its volumes, binds and tmpfs mounts
+	Volumes   []Volume // its named volumes
 	// Raw is the engine's whole inspect view (Config, HostConfig, network
 	// settings, ...), recorded in container.json so that Create can make
 	// the container again after it is gone.
@@ -90,12 +93,19 @@ type Container struct {
 // Image is an inspected image.
 type Image struct {
 	ID string
+	// Layers are the digests of its layers' uncompressed contents
+	// (RootFS.Layers): the same on every engine that holds the image,
+	// whatever ID its image store gives it (Engine 29's containerd store
+	// names an image by its manifest, Engine 20.10 by its config).
+	Layers []string
 }
 
 // CloneOptions changes a recorded configuration for Create.
 type CloneOptions struct {
 	Name  string // the new container's name
 	Image string // image reference to create from; "" keeps the recorded one
+	// Runtime is the OCI runtime to run it with; "" keeps the recorded one.
+	Runtime string
 	// Publish, when not nil, replaces the recorded port bindings; Expose
 	// adds its ports to the exposed ones.
 	Publish nat.PortMap

@@ -8,6 +8,7 @@
 package restore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -36,6 +37,14 @@ type Request struct {
 	Publish   []string // --publish values; they replace the recorded port bindings of a clone
 
 	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
+
+	// prepare, if set, fills a new container before it starts (an import's
+	// files); started, if set, runs once it runs. An error of either
+	// fails the restore and removes the new container.
+	prepare, started func(ctx context.Context, id string) error
+	// runtime, if set, replaces the recorded OCI runtime of a new
+	// container (an import from an engine that named its runtime otherwise).
+	runtime string
 }
 
 // Result is a container running again from a checkpoint.
@@ -85,9 +94,5 @@ func (r Request) validate() error {
 
 // pick returns the requested checkpoint, or the newest complete one.
 func (r Request) pick() (store.Entry, error) {
-	s := store.Store{Dir: r.Dir}
-	if r.Name == "" {
-		return s.Newest(r.Container)
-	}
-	return s.Get(r.Container, r.Name)
+	return store.Store{Dir: r.Dir}.Pick(r.Container, r.Name)
 }

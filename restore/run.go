@@ -41,7 +41,7 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, err
 	}
 	name := target.Name
-	res, err := r.start(ctx, eng, target.ID, name, entry)
+	res, err := r.startWith(ctx, eng, target.ID, name, entry)
 	if err != nil {
 		if r.As != "" {
 			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
@@ -52,6 +52,21 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 	res.Clone = r.As != ""
 	res.Duration = time.Since(began)
 	return res, nil
+}
+
+// startWith runs the request's prepare hook, the start, and its started
+// hook.
+func (r Request) startWith(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry) (*Result, error) {
+	if r.prepare != nil {
+		if err := r.prepare(ctx, id); err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+	}
+	res, err := r.start(ctx, eng, id, name, entry)
+	if err == nil && r.started != nil {
+		err = r.started(ctx, id)
+	}
+	return res, err
 }
 
 // inPlaceTarget returns the checkpointed container if it exists, is stopped
@@ -99,7 +114,7 @@ func (r Request) createClone(ctx context.Context, eng engine.Engine, meta *store
 	if err != nil {
 		return none, err
 	}
-	opt := engine.CloneOptions{Name: r.As, Image: image}
+	opt := engine.CloneOptions{Name: r.As, Image: image, Runtime: r.runtime}
 	if len(r.Publish) > 0 {
 		if opt.Publish, opt.Expose, err = ParsePublish(r.Publish); err != nil {
 			return none, err

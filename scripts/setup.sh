@@ -12,6 +12,8 @@
 #   - the local images ckpt-busybox and ckpt-apps, and ckpt-debian (redis,
 #     nginx, Python, PostgreSQL) made by debootstrap from Debian's packages:
 #     no registry is needed.
+#   - checkpointctl (from the Go module proxy) and Debian's podman, which the
+#     archive tests use to read ckpt's archives and to make podman's.
 # Every step says what it does; a failing step prints why and exits non-zero.
 set -euo pipefail
 
@@ -34,7 +36,7 @@ die() {
 mkdir -p "$STATE"
 
 # --- Debian packages ---------------------------------------------------------
-PKGS=(docker.io iptables busybox-static ca-certificates
+PKGS=(docker.io iptables busybox-static ca-certificates zstd podman
 	build-essential pkg-config python3 python3-protobuf
 	libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
 	libnl-3-dev libnet1-dev libcap-dev libbsd-dev libgnutls28-dev uuid-dev libnftables-dev)
@@ -177,4 +179,25 @@ step "docker: $(docker info --format 'engine {{.ServerVersion}}, experimental {{
 # --- local images --------------------------------------------------------------
 "$REPO/scripts/images.sh" || die "building the local test images failed"
 "$REPO/scripts/debian-images.sh" || die "building the Debian server image ckpt-debian failed"
+
+# --- checkpointctl -------------------------------------------------------------
+# v1.6.0: v1.7.0's go-criu/v8 v8.5.0 is not on the Go module proxy.
+CHECKPOINTCTL_VERSION=v1.6.0
+checkpointctl_version() { go version -m /usr/local/bin/checkpointctl 2>/dev/null | awk '$1 == "mod" {print $3}'; }
+if [ "$(checkpointctl_version)" != "$CHECKPOINTCTL_VERSION" ]; then
+	step "checkpointctl: installing $CHECKPOINTCTL_VERSION into /usr/local/bin"
+	GOBIN=/usr/local/bin GOFLAGS= go install "github.com/checkpoint-restore/checkpointctl@$CHECKPOINTCTL_VERSION" \
+		>/tmp/ckpt-setup-checkpointctl.log 2>&1 || die "go install checkpointctl failed; see /tmp/ckpt-setup-checkpointctl.log"
+fi
+[ "$(checkpointctl_version)" = "$CHECKPOINTCTL_VERSION" ] || die "checkpointctl $CHECKPOINTCTL_VERSION is not at /usr/local/bin/checkpointctl"
+step "checkpointctl: $CHECKPOINTCTL_VERSION at /usr/local/bin/checkpointctl"
+
+# --- podman --------------------------------------------------------------------
+# Its containers get the test image from dockerd (no registry); Debian's
+# podman 4.3 runs them with --ulimit nofile=1024:1024 --ulimit nproc=1024:1024.
+if ! podman image exists ckpt-busybox 2>/dev/null; then
+	step "podman: loading ckpt-busybox from dockerd"
+	docker save ckpt-busybox | podman load -q >/dev/null || die "podman load of ckpt-busybox failed"
+fi
+step "podman: $(podman --version)"
 step "setup done"

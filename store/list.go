@@ -147,3 +147,12 @@ func (s Store) Get(container, name string) (Entry, error) {
 	}
 	return e, nil
 }
+
+// Pick returns checkpoint name of container, or with name "" its newest
+// complete one.
+func (s Store) Pick(container, name string) (Entry, error) {
+	if name == "" {
+		return s.Newest(container)
+	}
+	return s.Get(container, name)
+}

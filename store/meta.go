@@ -40,7 +40,11 @@ type Meta struct {
 	State      string `json:"state"`
 	Image      string `json:"image"`
 	ImageID    string `json:"image_id"`
-	Tty        bool   `json:"tty"`
+	// ImageLayers are the image's layer digests (engine.Image.Layers),
+	// which name it on another engine whose store gives it another ID;
+	// recorded by export.
+	ImageLayers []string `json:"image_layers,omitempty"`
+	Tty         bool     `json:"tty"`
 	// NamespacePaths maps each namespace type to a path naming the
 	// container's namespace at dump time (/proc/<pid>/ns/net, or the path
 	// it joins).

@@ -31,6 +31,8 @@ type Fake struct {
 	// Calls logs each call as "method arg ...", in order.
 	Calls []string
 
+	FakeFiles
+
 	mu     sync.Mutex
 	nextID int
 	// Created has the options of each Create, in order.
