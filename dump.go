@@ -11,6 +11,7 @@ import (
 
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/dump"
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/imageinfo"
 	"github.com/ckpt/ckpt/store"
 )
@@ -86,6 +87,9 @@ func dumpCommand() *cli.Command {
 					Path: res.Path, Size: res.Size, DurationMS: res.Duration.Milliseconds(),
 					CriuMS: res.Meta.DurationMS, LeaveRunning: res.Meta.LeaveRunning,
 				}
+				if p := res.Meta.RestartPolicy; p != nil {
+					out.SuspendedRestart = engine.RestartPolicy(*p).String()
+				}
 				if sum != nil {
 					out.Processes = len(sum.Processes)
 					out.MemoryBytes = sum.Memory.Bytes
@@ -103,6 +107,9 @@ func dumpCommand() *cli.Command {
 			}
 			if !res.Meta.LeaveRunning {
 				fmt.Fprintf(c.App.Writer, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
+				if p := res.Meta.RestartPolicy; p != nil {
+					fmt.Fprintf(c.App.Writer, "its restart policy %s is suspended (now \"no\", so the engine does not restart it); ckpt restore puts it back\n", engine.RestartPolicy(*p))
+				}
 				if _, err := os.Stat(filepath.Join(res.Path, "filelocks.img")); err == nil {
 					fmt.Fprintln(c.App.Writer, "it holds file locks: `docker start --checkpoint` would restore it without them, `ckpt restore` keeps them")
 				}
@@ -125,6 +132,8 @@ type dumpJSON struct {
 	MemoryBytes  uint64 `json:"memory_bytes"`
 	FrozenUS     int64  `json:"frozen_us"`
 	Summary      string `json:"summary"`
+	// SuspendedRestart is the restart policy a stop-mode dump suspended.
+	SuspendedRestart string `json:"suspended_restart_policy,omitempty"`
 }
 
 // oneContainer takes the container from --container or the one argument.

@@ -49,6 +49,9 @@ func restoreCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(c.App.ErrWriter, "ckpt: warning: %s\n", w)
+			}
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, res)
 			}
@@ -62,6 +65,9 @@ func restoreCommand() *cli.Command {
 			}
 			fmt.Fprintf(c.App.Writer, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, ref)
 			fmt.Fprintf(c.App.Writer, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+			if res.RestartPolicy != "" {
+				fmt.Fprintf(c.App.Writer, "restart policy %s in force\n", res.RestartPolicy)
+			}
 			return nil
 		},
 	}

@@ -59,6 +59,7 @@ func Read(c *engine.Container, opt Options) (*ContainerInfo, error) {
 		Image:          c.Image,
 		ImageID:        c.ImageID,
 		Tty:            c.Tty,
+		RestartPolicy:  c.RestartPolicy,
 		Spec:           spec,
 		Engine:         c.Raw,
 	}, nil

@@ -64,21 +64,31 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	suspended, err := engine.SuspendRestart(ctx, eng, info.ID, info.RestartPolicy, d.LeaveRunning)
+	if err != nil {
+		pending.Abort()
+		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
+	}
 	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name)
+	if err == nil {
+		meta.RestartPolicy = suspended
+		err = store.WriteMeta(pending.Dir, meta)
+	}
 	if err != nil {
 		kept := pending.Abort()
 		thaw(plan.FreezeCgroup)
-		return nil, fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
+		return nil, fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
 	}
 	if err := pending.Commit(); err != nil {
 		pending.Abort()
-		return nil, err
+		return nil, resumeAfter(ctx, eng, info.ID, suspended, err)
 	}
 	size, _ := store.DirSize(pending.Final())
 	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta}, nil
 }
 
-// dump runs criu into the pending folder and records the result.
+// dump runs criu into the pending folder and returns the record of it,
+// for Run to write.
 func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string) (*store.Meta, error) {
 	plan.ImagesDir = pending.Dir
 	opts, err := plan.CriuOptions()
@@ -113,10 +123,16 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	meta.CriuArgs = argv
 	meta.DurationMS = time.Since(began).Milliseconds()
 	meta.DumpFlags = d.DumpFlags
-	if err := store.WriteMeta(pending.Dir, meta); err != nil {
-		return nil, err
-	}
 	return meta, nil
+}
+
+// resumeAfter puts back the restart policy a failed dump suspended, and
+// adds to err what went wrong doing so.
+func resumeAfter(ctx context.Context, eng engine.Engine, id string, suspended *store.RestartPolicy, err error) error {
+	if rerr := engine.ResumeRestart(ctx, eng, id, suspended); rerr != nil {
+		return fmt.Errorf("%w\n%v", err, rerr)
+	}
+	return err
 }
 
 // newMeta is container.json's record of the container.

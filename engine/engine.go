@@ -43,6 +43,9 @@ type Engine interface {
 	Place(ctx context.Context, id, src, name string) (Placed, error)
 	// Start starts container id from its placed checkpoint name.
 	Start(ctx context.Context, id, checkpoint string) error
+	// SetRestartPolicy changes the restart policy of container id, running
+	// or not (docker update --restart).
+	SetRestartPolicy(ctx context.Context, id string, p RestartPolicy) error
 	// Stop stops container id at once, with no grace period.
 	Stop(ctx context.Context, id string) error
 	// Remove removes container id, stopping it first if need be.
@@ -81,6 +84,11 @@ type Container struct {
 	State     State
 	MergedDir string   // the storage driver's merged rootfs, "" if none
 	Mounts    []string // destinations of its volumes, binds and tmpfs mounts
+	// RestartPolicy is HostConfig.RestartPolicy (docker run --restart).
+	RestartPolicy RestartPolicy
+	// Init says the engine runs its init (docker-init) as PID 1 and binds
+	// it into the container (docker run --init, compose's init: true).
+	Init bool
 	// Raw is the engine's whole inspect view (Config, HostConfig, network
 	// settings, ...), recorded in container.json so that Create can make
 	// the container again after it is gone.

@@ -50,6 +50,16 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, err
 	}
 	res.Clone = r.As != ""
+	if !res.Clone && meta.RestartPolicy != nil {
+		// The stop-mode dump suspended the policy; the container runs again.
+		if err := engine.ResumeRestart(ctx, eng, target.ID, meta.RestartPolicy); err != nil {
+			res.Warnings = append(res.Warnings, err.Error())
+		} else {
+			res.RestartPolicy = engine.RestartPolicy(*meta.RestartPolicy).String()
+		}
+	} else if res.Clone && target.RestartPolicy.Restarts() {
+		res.RestartPolicy = target.RestartPolicy.String() // created with the recorded one
+	}
 	res.Duration = time.Since(began)
 	return res, nil
 }
@@ -84,7 +94,10 @@ func (r Request) checkTarget(ins *engine.Container, meta *store.Meta) error {
 	if err := CheckImage(meta, ins.Name, ins.ImageID); err != nil {
 		return err
 	}
-	return CheckMounts(meta, ins.Name, ins.Mounts)
+	if err := CheckInit(meta, ins); err != nil {
+		return err
+	}
+	return CheckMounts(meta, ins)
 }
 
 // createClone creates the --as container from the recorded configuration.

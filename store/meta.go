@@ -55,9 +55,21 @@ type Meta struct {
 	// DumpFlags are leave_running, tcp_established and file_locks.
 	criucmd.DumpFlags
 
+	// RestartPolicy is the restart policy ckpt suspended for a stop-mode
+	// dump (so that the engine would not restart the container when CRIU
+	// killed it), to be put back when the container is restored; nil when
+	// ckpt changed none. Engine still holds the policy as it was.
+	RestartPolicy *RestartPolicy `json:"restart_policy,omitempty"`
+
 	// Engine is the engine's inspected view of the container (its Config,
 	// HostConfig and network settings), so a clone can be created from it.
 	Engine json.RawMessage `json:"engine,omitempty"`
+}
+
+// RestartPolicy is a container's restart policy as the engine names it.
+type RestartPolicy struct {
+	Name              string `json:"name"` // "always", "unless-stopped", "on-failure"
+	MaximumRetryCount int    `json:"maximum_retry_count,omitempty"`
 }
 
 // Process is one process of the checkpointed container.
