@@ -365,20 +365,31 @@ func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 // numfrom CONTAINER N [SECONDS]: for a container restored from a checkpoint
 // into a new container (its log starts after the restore), waits until its
 // log shows two numbers and checks that they begin at N+1 and count on.
+// N may be a range LO..HI, for a checkpoint of a counter that ran on
+// (leave-running): the log must begin between LO+1 and HI+1.
 func cmdNumfrom(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: numfrom CONTAINER N [SECONDS]")
+		ts.Fatalf("usage: numfrom CONTAINER N|LO..HI [SECONDS]")
 	}
-	n, err := strconv.Atoi(args[1])
+	loS, hiS, isRange := strings.Cut(args[1], "..")
+	lo, err := strconv.Atoi(loS)
 	ts.Check(err)
+	hi := lo
+	if isRange {
+		hi, err = strconv.Atoi(hiS)
+		ts.Check(err)
+	}
 	deadline := time.Now().Add(scriptSeconds(ts, args, 2, 30))
 	var out []byte
 	for time.Now().Before(deadline) {
 		out, _ = exec.Command("docker", "logs", args[0]).CombinedOutput()
 		if ns := numbers(string(out), ""); len(ns) >= 2 {
+			if ns[0] < lo+1 || ns[0] > hi+1 {
+				ts.Fatalf("log of %s begins at %d, want %d..%d (the count must go on from the checkpoint)\n%s", args[0], ns[0], lo+1, hi+1, tail(string(out), 20))
+			}
 			for i, v := range ns {
-				if v != n+1+i {
-					ts.Fatalf("log of %s: number %d is %d, want %d (the count must go on from %d)\n%s", args[0], i+1, v, n+1+i, n, tail(string(out), 20))
+				if v != ns[0]+i {
+					ts.Fatalf("log of %s: number %d is %d, want %d (the count must go on)\n%s", args[0], i+1, v, ns[0]+i, tail(string(out), 20))
 				}
 			}
 			return

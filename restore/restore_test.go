@@ -158,7 +158,7 @@ func TestCheckInit(t *testing.T) {
 }
 
 func TestRestoreConf(t *testing.T) {
-	got := restoreConf("log-level 4", "/x/restore.log", false)
+	got := restoreConf("log-level 4", "/x/restore.log", Settings{})
 	want := "log-level 4\n" + runcConfMarker + "\ntcp-close\nlog-file /x/restore.log\n"
 	if got != want {
 		t.Errorf("restoreConf = %q, want %q", got, want)
@@ -166,10 +166,13 @@ func TestRestoreConf(t *testing.T) {
 	if s := stripRestoreConf(got); s != "log-level 4\n" {
 		t.Errorf("strip = %q", s)
 	}
-	if s := stripRestoreConf(restoreConf("", "/l", true)); s != "" {
+	if s := stripRestoreConf(restoreConf("", "/l", Settings{FileLocks: true})); s != "" {
 		t.Errorf("strip of ckpt's own lines = %q, want empty", s)
 	}
-	if got := restoreConf("", "/l", true); !strings.HasSuffix(got, "\nfile-locks\n") {
+	if got := restoreConf("", "/l", Settings{FileLocks: true}); !strings.HasSuffix(got, "\nfile-locks\n") {
 		t.Errorf("restoreConf with file locks = %q", got)
+	}
+	if got := restoreConf("", "/l", Settings{MntnsCompat: true}); !strings.HasSuffix(got, "\nmntns-compat-mode\n") || strings.Contains(got, "file-locks") {
+		t.Errorf("restoreConf for --init = %q", got)
 	}
 }

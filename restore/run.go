@@ -41,7 +41,7 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, err
 	}
 	name := target.Name
-	res, err := r.start(ctx, eng, target.ID, name, entry)
+	res, err := r.start(ctx, eng, target.ID, name, entry, settingsFor(entry, meta))
 	if err != nil {
 		if r.As != "" {
 			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
@@ -156,13 +156,13 @@ func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string,
 
 // start places the checkpoint in the engine's folder of the container and
 // starts the container from it with ckpt's runc.conf settings.
-func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry) (*Result, error) {
+func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry, set Settings) (*Result, error) {
 	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
 	logPath := filepath.Join(placed.Dir, "restore.log")
-	err = r.RuncConf.with(logPath, entry.FileLocks, func() error {
+	err = r.RuncConf.with(logPath, set, func() error {
 		return eng.Start(ctx, id, entry.Name)
 	})
 	if err != nil {
