@@ -62,6 +62,7 @@ func TestScripts(t *testing.T) {
 			"filenums":      cmdFilenums,
 			"httpget":       cmdHTTPGet,
 			"critagree":     cmdCritAgree,
+			"nowrites":      cmdNoWrites,
 		},
 	})
 }
@@ -464,6 +465,79 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("GET %s: %v, body %q; want a match for %q", args[0], err, body, args[1])
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// nowrites [-after] FILE FROM TO: FILE has lines "WRITER SEQ MICROS" (the
+// wall clock in microseconds when the writer wrote it). Fails if a line's
+// time falls in [FROM, TO] (RFC 3339, or "now"): no writer ran then. Each
+// writer must have written before FROM (and, with -after, after TO), and
+// counted SEQ up by one (no gap, no restart from 0).
+func cmdNoWrites(ts *testscript.TestScript, neg bool, args []string) {
+	after := len(args) > 0 && args[0] == "-after"
+	if after {
+		args = args[1:]
+	}
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: nowrites [-after] FILE FROM TO")
+	}
+	at := func(s string) time.Time {
+		if s == "now" {
+			return time.Now()
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		ts.Check(err)
+		return t
+	}
+	from, to := at(args[1]), at(args[2])
+	type span struct {
+		seq                 int
+		last, firstAfter    time.Time
+		before, afterWrites int
+	}
+	writers := map[string]*span{}
+	for i, l := range strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 3 {
+			ts.Fatalf("%s:%d: %q is not WRITER SEQ MICROS", args[0], i+1, l)
+		}
+		seq, err1 := strconv.Atoi(f[1])
+		us, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			ts.Fatalf("%s:%d: %q is not WRITER SEQ MICROS", args[0], i+1, l)
+		}
+		t := time.UnixMicro(us)
+		w := writers[f[0]]
+		if w == nil {
+			w = &span{seq: seq - 1}
+			writers[f[0]] = w
+		}
+		if seq != w.seq+1 {
+			ts.Fatalf("%s:%d: writer %s wrote %d after %d (a gap or a restart)", args[0], i+1, f[0], seq, w.seq)
+		}
+		w.seq = seq
+		switch {
+		case t.Before(from):
+			w.before++
+			w.last = t
+		case t.After(to):
+			if w.afterWrites == 0 {
+				w.firstAfter = t
+			}
+			w.afterWrites++
+		default:
+			ts.Fatalf("%s:%d: writer %s wrote at %s, %v after FROM and %v before TO: it ran in the window", args[0], i+1, f[0], t.Format(time.RFC3339Nano), t.Sub(from), to.Sub(t))
+		}
+	}
+	if len(writers) == 0 {
+		ts.Fatalf("%s: no writes", args[0])
+	}
+	for name, w := range writers {
+		if w.before == 0 || (after && w.afterWrites == 0) {
+			ts.Fatalf("writer %s: %d writes before FROM, %d after TO; want some before%s", name, w.before, w.afterWrites, map[bool]string{true: " and after"}[after])
+		}
+		ts.Logf("writer %s: %d writes before, last %v before FROM; %d after TO, first %v after it; up to seq %d",
+			name, w.before, from.Sub(w.last).Round(time.Millisecond), w.afterWrites, w.firstAfter.Sub(to).Round(time.Millisecond), w.seq)
 	}
 }
 

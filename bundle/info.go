@@ -60,4 +60,7 @@ type ContainerInfo struct {
 type Options struct {
 	// Bundle is the OCI bundle directory to use instead of searching.
 	Bundle string
+	// Paused accepts a container the caller paused through the engine
+	// (a group dump freezes all members before dumping the first).
+	Paused bool
 }

@@ -36,7 +36,7 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle})
+	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle, Paused: d.Paused})
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +48,9 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
+	if d.Paused {
+		plan.Flags.LeaveRunning = true // frozen it stays; RunGroup stops it
+	}
 	if len(plan.Ttys) > 0 {
 		if !d.LeaveRunning {
 			return nil, fmt.Errorf("%w: %s has a terminal (docker run -t) and Docker cannot restore a checkpoint of it, so ckpt will not stop it; dump it with --leave-running", ErrTtyStop, info.Name)
@@ -58,7 +61,7 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	}
 	name := d.Name
 	if name == "" {
-		name = "ckpt-" + time.Now().UTC().Format("20060102-150405")
+		name = defaultName()
 	}
 	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
 	if err != nil {
@@ -72,11 +75,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name)
 	if err == nil {
 		meta.RestartPolicy = suspended
+		meta.Group, meta.Networks = d.Group, d.Networks
 		err = store.WriteMeta(pending.Dir, meta)
 	}
 	if err != nil {
 		kept := pending.Abort()
-		thaw(plan.FreezeCgroup)
+		if !d.Paused {
+			thaw(plan.FreezeCgroup)
+		}
 		return nil, fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
 	}
 	if err := pending.Commit(); err != nil {

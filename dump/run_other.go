@@ -8,9 +8,14 @@ import (
 	"runtime"
 
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/store"
 )
 
 // Run needs Linux: CRIU, /proc and the container's cgroups.
 func Run(context.Context, engine.Engine, Options) (*Result, error) {
 	return nil, fmt.Errorf("ckpt dump is not supported on %s: it needs Linux, CRIU and a Docker engine", runtime.GOOS)
+}
+
+func killFrozen(*store.Meta) error {
+	return fmt.Errorf("stopping a frozen container is not supported on %s", runtime.GOOS)
 }

@@ -119,6 +119,13 @@ func fromInspect(ins container.InspectResponse) (*Container, error) {
 	if ins.Config != nil {
 		c.Image = ins.Config.Image
 		c.Tty = ins.Config.Tty
+		c.Labels = ins.Config.Labels
+	}
+	if ins.NetworkSettings != nil {
+		for name := range ins.NetworkSettings.Networks {
+			c.Networks = append(c.Networks, name)
+		}
+		sort.Strings(c.Networks)
 	}
 	for _, m := range ins.Mounts {
 		c.Mounts = append(c.Mounts, m.Destination)

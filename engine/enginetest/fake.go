@@ -26,6 +26,10 @@ type Fake struct {
 	Containers map[string]*engine.Container
 	// Images by reference and by ID.
 	Images map[string]*engine.Image
+	// Networks are the engine's network records by name.
+	Networks map[string]json.RawMessage
+	// PauseErr fails Pause of the containers it names.
+	PauseErr map[string]error
 	// SetRestartErr, if set, fails SetRestartPolicy.
 	SetRestartErr error
 	// StartFunc, if set, decides how Start goes (nil error: it runs).
