@@ -67,7 +67,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// scriptCondition evaluates [root], [docker], [criu], [crit] and [ci]. Unknown
+// scriptCondition evaluates [root], [docker], [criu], [crit], [compose]
+// and [ci]. Unknown
 // conditions are errors. Under CI=true a prerequisite that is missing is an
 // error too, so the end-to-end tests can never be skipped silently in CI.
 func scriptCondition(cond string) (bool, error) {
@@ -88,6 +89,8 @@ func scriptCondition(cond string) (bool, error) {
 		ok, why = criuWorks()
 	case "crit":
 		ok, why = critWorks()
+	case "compose":
+		ok, why = commandRuns("docker-compose", "version")
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}

@@ -122,8 +122,19 @@ func fromInspect(ins container.InspectResponse) (*Container, error) {
 		c.Labels = ins.Config.Labels
 	}
 	if ins.NetworkSettings != nil {
-		for name := range ins.NetworkSettings.Networks {
+		for name, ep := range ins.NetworkSettings.Networks {
 			c.Networks = append(c.Networks, name)
+			if ep == nil {
+				continue
+			}
+			for _, a := range ep.Aliases {
+				if len(ins.ID) < 12 || a != ins.ID[:12] {
+					if c.Aliases == nil {
+						c.Aliases = map[string][]string{}
+					}
+					c.Aliases[name] = append(c.Aliases[name], a)
+				}
+			}
 		}
 		sort.Strings(c.Networks)
 	}

@@ -57,6 +57,10 @@ type Engine interface {
 	// EnsureNetwork creates the network a record of Network describes,
 	// unless one of its name exists; it reports whether it created one.
 	EnsureNetwork(ctx context.Context, record json.RawMessage) (bool, error)
+	// Reconnect attaches the stopped container id afresh to network (a
+	// network made again under the same name has a new ID, which the
+	// engine's start would not find), with its aliases there.
+	Reconnect(ctx context.Context, id, network string, aliases []string) error
 	// SetRestartPolicy changes the restart policy of container id, running
 	// or not (docker update --restart).
 	SetRestartPolicy(ctx context.Context, id string, p RestartPolicy) error
@@ -102,8 +106,10 @@ type Container struct {
 	RestartPolicy RestartPolicy
 	// Labels are the container's labels (Config.Labels).
 	Labels map[string]string
-	// Networks are the names of the networks it is attached to, sorted.
+	// Networks are the names of the networks it is attached to, sorted;
+	// Aliases its aliases on each (without the engine's own, its short ID).
 	Networks []string
+	Aliases  map[string][]string
 	// Init says the engine runs its init (docker-init) as PID 1 and binds
 	// it into the container (docker run --init, compose's init: true).
 	Init bool

@@ -111,6 +111,18 @@ func (d *Docker) EnsureNetwork(ctx context.Context, record json.RawMessage) (boo
 	return true, nil
 }
 
+// Reconnect disconnects id from network (by force: the network it was on
+// is gone) and connects it again with aliases.
+func (d *Docker) Reconnect(ctx context.Context, id, net string, aliases []string) error {
+	if err := d.cli.NetworkDisconnect(ctx, net, id, true); err != nil && !cerrdefs.IsNotFound(err) {
+		return classify(err, "disconnect "+id+" from network "+net)
+	}
+	if err := d.cli.NetworkConnect(ctx, net, id, &network.EndpointSettings{Aliases: aliases}); err != nil {
+		return classify(err, "connect "+id+" to network "+net)
+	}
+	return nil
+}
+
 // NetworkRequest is what EnsureNetwork asks the engine for.
 type NetworkRequest struct {
 	Name    string

@@ -72,8 +72,18 @@ func RunGroup(ctx context.Context, eng engine.Engine, g GroupRequest) (*GroupRes
 		if err != nil {
 			return res, fmt.Errorf("network %s of group %s: %w", rec.name, res.Checkpoint, err)
 		}
-		if created {
-			res.Networks = append(res.Networks, rec.name)
+		if !created {
+			continue
+		}
+		res.Networks = append(res.Networks, rec.name)
+		// The members still name the old network's ID.
+		for _, m := range members {
+			if _, on := m.meta.Networks[rec.name]; !on || m.rec == nil {
+				continue
+			}
+			if err := eng.Reconnect(ctx, m.meta.Name, rec.name, m.rec.Aliases[rec.name]); err != nil {
+				return res, fmt.Errorf("network %s of group %s, made again: %w", rec.name, res.Checkpoint, err)
+			}
 		}
 	}
 	for i, m := range members {

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/engine/enginetest"
@@ -281,5 +283,46 @@ func TestRestoreAsKeepsRestartPolicy(t *testing.T) {
 		if strings.HasPrefix(c, "restart-policy") {
 			t.Errorf("%s: a clone needs no policy change", c)
 		}
+	}
+}
+
+// A group restore of a one-member group whose network is gone: the
+// network is made again from the record, the member reattached to it with
+// its aliases, then restored in place.
+func TestRunGroupRemakesNetwork(t *testing.T) {
+	f, r, _ := fixture(t)
+	dir := filepath.Join(t.TempDir(), "store")
+	if err := os.CopyFS(dir, os.DirFS(storeDir)); err != nil {
+		t.Fatal(err)
+	}
+	ck := filepath.Join(dir, container, "fixture")
+	m, err := store.ReadMeta(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	m.Group = &store.Group{Members: []string{container}, Selector: []string{"--all"}, PausedAt: at, FrozenAt: at, DumpedAt: at.Add(time.Second)}
+	m.Networks = map[string]json.RawMessage{"proj_default": json.RawMessage(`{"Name":"proj_default","Driver":"bridge","Labels":{"com.docker.compose.project":"proj"}}`)}
+	m.Engine = json.RawMessage(fmt.Sprintf(`{"Id":%q,"Name":"/%s","Config":{"Labels":{"com.docker.compose.project":"proj"}},"HostConfig":{},"NetworkSettings":{"Networks":{"proj_default":{"Aliases":["db",%q]}}}}`,
+		m.ID, container, m.ID[:12]))
+	if err := store.WriteMeta(ck, m); err != nil {
+		t.Fatal(err)
+	}
+	res, err := RunGroup(context.Background(), f, GroupRequest{Filters: []string{"label=com.docker.compose.project=proj"}, Dir: dir, RuncConf: r.RuncConf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Checkpoint != "fixture" || len(res.Members) != 1 || !reflect.DeepEqual(res.Networks, []string{"proj_default"}) {
+		t.Errorf("result %+v", res)
+	}
+	calls := strings.Join(f.Calls, "\n")
+	if want := "ensure-network proj_default\nreconnect " + container + " proj_default [db]"; !strings.Contains(calls, want) {
+		t.Errorf("calls lack %q:\n%s", want, calls)
+	}
+	if strings.Index(calls, "reconnect") > strings.Index(calls, "start") {
+		t.Errorf("started before the network was back:\n%s", calls)
+	}
+	if !f.Containers[container].State.Running {
+		t.Error("the member was not started")
 	}
 }

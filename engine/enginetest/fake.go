@@ -209,7 +209,7 @@ func (f *Fake) Remove(_ context.Context, id string) error {
 func (f *Fake) change(method, id string, fn func(*engine.Container), extra ...any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("%s %s%s", method, id, strings.TrimRight(" "+fmt.Sprint(extra...), " "))
+	f.log("%s %s%s", method, id, strings.TrimRight(" "+fmt.Sprintln(extra...), " \n"))
 	c := f.find(id)
 	if c == nil {
 		return fmt.Errorf("%s %s: %w", method, id, engine.ErrNotFound)

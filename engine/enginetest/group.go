@@ -103,6 +103,11 @@ func (f *Fake) EnsureNetwork(_ context.Context, record json.RawMessage) (bool, e
 	return true, nil
 }
 
+// Reconnect logs the call.
+func (f *Fake) Reconnect(_ context.Context, id, network string, aliases []string) error {
+	return f.change("reconnect", id, func(*engine.Container) {}, network, aliases)
+}
+
 // changeErr is change for a method that can fail on the container.
 func (f *Fake) changeErr(method, id string, fn func(*engine.Container) error) error {
 	var err error
