@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,20 +203,28 @@ func TestRestoreFailureQuotesTheLog(t *testing.T) {
 	}
 }
 
+// copyFixture copies the fixture's store, for a test to change its
+// container.json: the store, the checkpoint folder and its record.
+func copyFixture(t *testing.T) (dir, ck string, m *store.Meta) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "store")
+	if err := os.CopyFS(dir, os.DirFS(storeDir)); err != nil {
+		t.Fatal(err)
+	}
+	ck = filepath.Join(dir, container, "fixture")
+	m, err := store.ReadMeta(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, ck, m
+}
+
 // withRestartPolicy copies the fixture's store and records in its
 // container.json that the dump suspended policy p (as a stop-mode dump of
 // a container run with --restart does), with p also in the recorded view.
 func withRestartPolicy(t *testing.T, r Request, p store.RestartPolicy) Request {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "store")
-	if err := os.CopyFS(dir, os.DirFS(storeDir)); err != nil {
-		t.Fatal(err)
-	}
-	ck := filepath.Join(dir, container, "fixture")
-	m, err := store.ReadMeta(ck)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, ck, m := copyFixture(t)
 	m.RestartPolicy = &p
 	m.Engine = json.RawMessage(fmt.Sprintf(`{"Id":%q,"Name":"/%s","Image":%q,"Config":{"Image":"ckpt-busybox"},"HostConfig":{"RestartPolicy":{"Name":%q,"MaximumRetryCount":%d}}}`,
 		m.ID, container, imageID, p.Name, p.MaximumRetryCount))
@@ -291,15 +299,7 @@ func TestRestoreAsKeepsRestartPolicy(t *testing.T) {
 // its aliases, then restored in place.
 func TestRunGroupRemakesNetwork(t *testing.T) {
 	f, r, _ := fixture(t)
-	dir := filepath.Join(t.TempDir(), "store")
-	if err := os.CopyFS(dir, os.DirFS(storeDir)); err != nil {
-		t.Fatal(err)
-	}
-	ck := filepath.Join(dir, container, "fixture")
-	m, err := store.ReadMeta(ck)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, ck, m := copyFixture(t)
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	m.Group = &store.Group{Members: []string{container}, Selector: []string{"--all"}, PausedAt: at, FrozenAt: at, DumpedAt: at.Add(time.Second)}
 	m.Networks = map[string]json.RawMessage{"proj_default": json.RawMessage(`{"Name":"proj_default","Driver":"bridge","Labels":{"com.docker.compose.project":"proj"}}`)}
