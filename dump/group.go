@@ -69,6 +69,9 @@ func runGroup(ctx context.Context, eng engine.Engine, g GroupOptions, steps grou
 	if g.PreDump {
 		return nil, errors.New("--pre-dump is not supported for a group dump: the group is frozen for the whole dump anyway")
 	}
+	if g.Bundle != "" {
+		return nil, errors.New("--bundle names the bundle of one container; a group dump finds each member's")
+	}
 	filters, err := engine.ParseFilters(g.Filters)
 	if err != nil {
 		return nil, err
@@ -111,7 +114,7 @@ func runGroup(ctx context.Context, eng engine.Engine, g GroupOptions, steps grou
 	group.PausedAt, group.FrozenAt = res.PausedAt, res.FrozenAt
 	for _, c := range members {
 		o := g.Options
-		o.Container, o.Bundle, o.Name = c.ID, "", g.Name
+		o.Container, o.Name = c.ID, g.Name
 		o.Paused, o.Group, o.Networks = true, group, networks[c.Name]
 		r, err := steps.dump(ctx, eng, o)
 		if err != nil {

@@ -195,6 +195,7 @@ func TestRunGroupRefusals(t *testing.T) {
 		{"bad filter", GroupOptions{Filters: []string{"label"}}, nil, "KEY=VALUE"},
 		{"nothing matches", GroupOptions{Filters: []string{"label=nosuch"}}, nil, "no running container matches label=nosuch"},
 		{"pre-dump", GroupOptions{All: true, Options: Options{PreDump: true}}, nil, "--pre-dump"},
+		{"bundle", GroupOptions{All: true, Options: Options{Bundle: "/b"}}, nil, "--bundle names the bundle of one container"},
 		{"paused member", GroupOptions{All: true}, func(f *enginetest.Fake, _ string) { f.Containers["other"].State.Paused = true }, "other is paused"},
 		{"terminal in stop mode", GroupOptions{All: true}, func(f *enginetest.Fake, _ string) { f.Containers["other"].Tty = true }, "other has a terminal"},
 		{"name taken", GroupOptions{Filters: []string{"name=other"}}, func(_ *enginetest.Fake, dir string) {
