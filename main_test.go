@@ -84,11 +84,12 @@ func scriptParams(e testEngine) testscript.Params {
 			"critagree":     cmdCritAgree,
 			"enginenet":     cmdEngineNet,
 			"nocriulock":    cmdNoCriuLock,
+			"nowrites":      cmdNoWrites,
 		},
 	}
 }
 
-// scriptCondition evaluates [root], [docker], [criu], [crit], [podman], [checkpointctl], [ci],
+// scriptCondition evaluates [root], [docker], [criu], [crit], [podman], [checkpointctl], [compose], [ci],
 // [dirtytrack], [cap_sys_resource] and the engine conditions ([engine20],
 // [engine29]: true for the engine the script runs against). Unknown conditions are errors. Under CI=true a
 // prerequisite that is missing is an error too, so the end-to-end tests can
@@ -128,6 +129,8 @@ func scriptCondition(e testEngine, cond string) (bool, error) {
 		ok, why = commandRuns("podman", "--version")
 	case "checkpointctl":
 		ok, why = commandRuns("checkpointctl", "--help")
+	case "compose":
+		ok, why = commandRuns("docker-compose", "version")
 	default:
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}
@@ -412,20 +415,31 @@ func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 // numfrom CONTAINER N [SECONDS]: for a container restored from a checkpoint
 // into a new container (its log starts after the restore), waits until its
 // log shows two numbers and checks that they begin at N+1 and count on.
+// N may be a range LO..HI, for a checkpoint of a counter that ran on
+// (leave-running): the log must begin between LO+1 and HI+1.
 func cmdNumfrom(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 || len(args) > 3 {
-		ts.Fatalf("usage: numfrom CONTAINER N [SECONDS]")
+		ts.Fatalf("usage: numfrom CONTAINER N|LO..HI [SECONDS]")
 	}
-	n, err := strconv.Atoi(args[1])
+	loS, hiS, isRange := strings.Cut(args[1], "..")
+	lo, err := strconv.Atoi(loS)
 	ts.Check(err)
+	hi := lo
+	if isRange {
+		hi, err = strconv.Atoi(hiS)
+		ts.Check(err)
+	}
 	deadline := time.Now().Add(scriptSeconds(ts, args, 2, 30))
 	var out []byte
 	for time.Now().Before(deadline) {
 		out, _ = dockerCmd(ts, "logs", args[0]).CombinedOutput()
 		if ns := numbers(string(out), ""); len(ns) >= 2 {
+			if ns[0] < lo+1 || ns[0] > hi+1 {
+				ts.Fatalf("log of %s begins at %d, want %d..%d (the count must go on from the checkpoint)\n%s", args[0], ns[0], lo+1, hi+1, tail(string(out), 20))
+			}
 			for i, v := range ns {
-				if v != n+1+i {
-					ts.Fatalf("log of %s: number %d is %d, want %d (the count must go on from %d)\n%s", args[0], i+1, v, n+1+i, n, tail(string(out), 20))
+				if v != ns[0]+i {
+					ts.Fatalf("log of %s: number %d is %d, want %d (the count must go on)\n%s", args[0], i+1, v, ns[0]+i, tail(string(out), 20))
 				}
 			}
 			return
@@ -500,6 +514,79 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("GET %s: %v, body %q; want a match for %q", args[0], err, body, args[1])
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// nowrites [-after] FILE FROM TO: FILE has lines "WRITER SEQ MICROS" (the
+// wall clock in microseconds when the writer wrote it). Fails if a line's
+// time falls in [FROM, TO] (RFC 3339, or "now"): no writer ran then. Each
+// writer must have written before FROM (and, with -after, after TO), and
+// counted SEQ up by one (no gap, no restart from 0).
+func cmdNoWrites(ts *testscript.TestScript, neg bool, args []string) {
+	after := len(args) > 0 && args[0] == "-after"
+	if after {
+		args = args[1:]
+	}
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: nowrites [-after] FILE FROM TO")
+	}
+	at := func(s string) time.Time {
+		if s == "now" {
+			return time.Now()
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		ts.Check(err)
+		return t
+	}
+	from, to := at(args[1]), at(args[2])
+	type span struct {
+		seq                 int
+		last, firstAfter    time.Time
+		before, afterWrites int
+	}
+	writers := map[string]*span{}
+	for i, l := range strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 3 {
+			ts.Fatalf("%s:%d: %q is not WRITER SEQ MICROS", args[0], i+1, l)
+		}
+		seq, err1 := strconv.Atoi(f[1])
+		us, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			ts.Fatalf("%s:%d: %q is not WRITER SEQ MICROS", args[0], i+1, l)
+		}
+		t := time.UnixMicro(us)
+		w := writers[f[0]]
+		if w == nil {
+			w = &span{seq: seq - 1}
+			writers[f[0]] = w
+		}
+		if seq != w.seq+1 {
+			ts.Fatalf("%s:%d: writer %s wrote %d after %d (a gap or a restart)", args[0], i+1, f[0], seq, w.seq)
+		}
+		w.seq = seq
+		switch {
+		case t.Before(from):
+			w.before++
+			w.last = t
+		case t.After(to):
+			if w.afterWrites == 0 {
+				w.firstAfter = t
+			}
+			w.afterWrites++
+		default:
+			ts.Fatalf("%s:%d: writer %s wrote at %s, %v after FROM and %v before TO: it ran in the window", args[0], i+1, f[0], t.Format(time.RFC3339Nano), t.Sub(from), to.Sub(t))
+		}
+	}
+	if len(writers) == 0 {
+		ts.Fatalf("%s: no writes", args[0])
+	}
+	for name, w := range writers {
+		if w.before == 0 || (after && w.afterWrites == 0) {
+			ts.Fatalf("writer %s: %d writes before FROM, %d after TO; want some before%s", name, w.before, w.afterWrites, map[bool]string{true: " and after"}[after])
+		}
+		ts.Logf("writer %s: %d writes before, last %v before FROM; %d after TO, first %v after it; up to seq %d",
+			name, w.before, from.Sub(w.last).Round(time.Millisecond), w.afterWrites, w.firstAfter.Sub(to).Round(time.Millisecond), w.seq)
 	}
 }
 

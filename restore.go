@@ -17,23 +17,31 @@ func restoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "restore",
 		Usage:     "restore a container from a checkpoint, in place or as a new container",
-		ArgsUsage: "CONTAINER",
+		ArgsUsage: "CONTAINER | --all | --filter KEY=VALUE",
 		Description: "In place (default), CONTAINER must exist and be stopped: ckpt puts the checkpoint\n" +
 			"where the engine reads it and starts the container from it. With --as NEWNAME,\n" +
 			"ckpt creates a new container from the configuration recorded at dump time and\n" +
 			"restores into it; the original may keep running, or be gone. Established TCP\n" +
-			"connections come back closed (CRIU tcp-close); listening sockets keep serving.",
+			"connections come back closed (CRIU tcp-close); listening sockets keep serving.\n\n" +
+			"With --all or --filter, a group checkpoint comes back in place: the user networks\n" +
+			"its containers were on first (a missing one is created from the record), then the\n" +
+			"containers, each after those its compose service depends on.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "checkpoint name (default: the newest complete one)"},
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.StringFlag{Name: "as", Usage: "create a new container of this name and restore into it"},
 			&cli.StringSliceFlag{Name: "publish", Usage: "with --as or --import: [IP:]HOST:CONTAINER[/PROTO] port binding, replacing the recorded ones (repeatable)"},
 			&cli.StringFlag{Name: "import", Usage: "restore from the archive `FILE` (- for standard input) that ckpt export wrote, into a new container (--as, default the recorded name)"},
+			&cli.BoolFlag{Name: "all", Usage: "restore a group checkpoint (ckpt dump --all or --filter) in place, networks first, then in dependency order"},
+			&cli.StringSliceFlag{Name: "filter", Usage: "restore the group checkpoint whose recorded containers match label=KEY[=VALUE], name=REGEXP or id=PREFIX (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.IsSet("import") {
 				return importArchive(c)
+			}
+			if c.Bool("all") || len(c.StringSlice("filter")) > 0 {
+				return restoreGroup(c)
 			}
 			ref, err := oneContainer(c)
 			if err != nil {
@@ -55,6 +63,7 @@ func restoreCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			warn(c, res)
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, res)
 			}
@@ -64,6 +73,54 @@ func restoreCommand() *cli.Command {
 	}
 }
 
+// restoreGroup restores a group checkpoint in place.
+func restoreGroup(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return fmt.Errorf("restore: --all and --filter choose the group; give no container besides")
+	}
+	if c.String("as") != "" || len(c.StringSlice("publish")) > 0 {
+		return fmt.Errorf("restore: a group is restored in place; --as and --publish take one container")
+	}
+	eng, err := openEngine(c)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	res, err := restore.RunGroup(c.Context, eng, restore.GroupRequest{
+		All: c.Bool("all"), Filters: c.StringSlice("filter"), Name: c.String("name"), Dir: c.String("dir"),
+	})
+	if res == nil {
+		return err
+	}
+	for _, r := range res.Members {
+		warn(c, r)
+	}
+	if c.Bool("json") {
+		if werr := writeJSON(c.App.Writer, res); werr != nil {
+			return werr
+		}
+		return err
+	}
+	for _, n := range res.Networks {
+		fmt.Fprintf(c.App.Writer, "network %s was missing: created it from the record\n", n)
+	}
+	for _, r := range res.Members {
+		reportRestore(c.App.Writer, r, r.Container)
+	}
+	if err == nil {
+		fmt.Fprintf(c.App.Writer, "group %s: %d containers restored\n", res.Checkpoint, len(res.Members))
+	}
+	return err
+}
+
+// warn prints what went wrong after a container ran again.
+func warn(c *cli.Context, res *restore.Result) {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(c.App.ErrWriter, "ckpt: warning: %s\n", w)
+	}
+}
+
+// reportRestore prints a restored container for people.
 func reportRestore(w io.Writer, res *restore.Result, of string) {
 	how := "copied"
 	if res.Linked {
@@ -75,6 +132,9 @@ func reportRestore(w io.Writer, res *restore.Result, of string) {
 	}
 	fmt.Fprintf(w, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, of)
 	fmt.Fprintf(w, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+	if res.RestartPolicy != "" {
+		fmt.Fprintf(w, "restart policy %s in force\n", res.RestartPolicy)
+	}
 }
 
 // importArchive is `ckpt restore --import FILE`.

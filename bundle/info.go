@@ -10,6 +10,8 @@ package bundle
 import (
 	"encoding/json"
 
+	"github.com/ckpt/ckpt/engine"
+
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -45,6 +47,8 @@ type ContainerInfo struct {
 	ImageID string
 	// Tty says whether the container has a terminal (docker run -t).
 	Tty bool
+	// RestartPolicy is the engine's restart policy for the container.
+	RestartPolicy engine.RestartPolicy
 	// Spec is the bundle's config.json.
 	Spec *specs.Spec
 	// Engine is the engine's whole inspect view, with Config and HostConfig,
@@ -56,4 +60,7 @@ type ContainerInfo struct {
 type Options struct {
 	// Bundle is the OCI bundle directory to use instead of searching.
 	Bundle string
+	// Paused accepts a container the caller paused through the engine
+	// (a group dump freezes all members before dumping the first).
+	Paused bool
 }

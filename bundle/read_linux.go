@@ -17,7 +17,11 @@ func Read(c *engine.Container, opt Options) (*ContainerInfo, error) {
 	if name == "" {
 		name = c.ID
 	}
-	if err := checkState(name, c.State); err != nil {
+	st := c.State
+	if opt.Paused && st.Paused {
+		st.Paused = false // paused by the caller for a group dump
+	}
+	if err := checkState(name, st); err != nil {
 		return nil, err
 	}
 	pid := c.State.Pid
@@ -59,6 +63,7 @@ func Read(c *engine.Container, opt Options) (*ContainerInfo, error) {
 		Image:          c.Image,
 		ImageID:        c.ImageID,
 		Tty:            c.Tty,
+		RestartPolicy:  c.RestartPolicy,
 		Spec:           spec,
 		Engine:         c.Raw,
 	}, nil

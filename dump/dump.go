@@ -7,6 +7,7 @@
 package dump
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"time"
@@ -35,6 +36,16 @@ type Options struct {
 	Force     bool          // replace a checkpoint of the same name
 	Timeout   time.Duration // bound on criu
 	Warn      io.Writer     // where warnings go before the dump
+
+	// Paused says the engine has paused (frozen) the container for a group
+	// dump (RunGroup): CRIU dumps it frozen and leaves it so (CRIU keeps a
+	// freezer cgroup that was FROZEN before the dump frozen after it), even
+	// in stop mode, where the caller stops it once every member is dumped;
+	// a failed dump leaves the freezer to the caller.
+	Paused bool
+	// Group and Networks go into container.json (store.Meta).
+	Group    *store.Group
+	Networks map[string]json.RawMessage
 
 	criucmd.DumpFlags // leave running, established TCP, file locks
 }

@@ -39,7 +39,7 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle})
+	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle, Paused: d.Paused})
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +51,9 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
+	if d.Paused {
+		plan.Flags.LeaveRunning = true // frozen it stays; RunGroup stops it
+	}
 	if len(plan.Ttys) > 0 {
 		if !d.LeaveRunning {
 			return nil, fmt.Errorf("%w: %s has a terminal (docker run -t) and Docker cannot restore a checkpoint of it, so ckpt will not stop it; dump it with --leave-running", ErrTtyStop, info.Name)
@@ -61,7 +64,7 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	}
 	name := d.Name
 	if name == "" {
-		name = "ckpt-" + time.Now().UTC().Format("20060102-150405")
+		name = defaultName()
 	}
 	if err := preflight.CheckUsers(hostPIDs(processTree(info.PID))); err != nil {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
@@ -70,23 +73,31 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	suspended, err := engine.SuspendRestart(ctx, eng, info.ID, info.RestartPolicy, d.LeaveRunning)
+	if err != nil {
+		pending.Abort()
+		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
+	}
 	var lockRemoved []string
-	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name, &lockRemoved)
+	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name, suspended, &lockRemoved)
 	if err != nil {
 		kept := pending.Abort()
-		thaw(plan.FreezeCgroup)
-		return nil, fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
+		if !d.Paused {
+			thaw(plan.FreezeCgroup)
+		}
+		return nil, fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
 	}
 	if err := pending.Commit(); err != nil {
 		pending.Abort()
-		return nil, err
+		return nil, resumeAfter(ctx, eng, info.ID, suspended, err)
 	}
 	size, _ := store.DirSize(pending.Final())
 	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta, LockRemoved: lockRemoved}, nil
 }
 
-// dump runs criu into the pending folder and records the result.
-func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string, lockRemoved *[]string) (*store.Meta, error) {
+// dump runs criu into the pending folder and records the result, with the
+// restart policy a stop-mode dump suspended.
+func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string, suspended *store.RestartPolicy, lockRemoved *[]string) (*store.Meta, error) {
 	plan.ImagesDir = pending.Dir
 	opts, err := plan.CriuOptions()
 	if err != nil {
@@ -109,7 +120,7 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	guard := guardNet(ctx, info.PID, net)
 	began := time.Now()
 	err = runCriu(ctx, d, criu, opts)
-	*lockRemoved = guard.release(ctx, info.Name, opts.LogPath(), d.LeaveRunning || err != nil, warnTo(d.Warn))
+	*lockRemoved = guard.release(ctx, info.Name, opts.LogPath(), plan.Flags.LeaveRunning || err != nil, warnTo(d.Warn))
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +133,21 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	meta.CriuArgs = argv
 	meta.DurationMS = time.Since(began).Milliseconds()
 	meta.DumpFlags = d.DumpFlags
+	meta.RestartPolicy = suspended
+	meta.Group, meta.Networks = d.Group, d.Networks
 	if err := store.WriteMeta(pending.Dir, meta); err != nil {
 		return nil, err
 	}
 	return meta, nil
+}
+
+// resumeAfter puts back the restart policy a failed dump suspended, and
+// adds to err what went wrong doing so.
+func resumeAfter(ctx context.Context, eng engine.Engine, id string, suspended *store.RestartPolicy, err error) error {
+	if rerr := engine.ResumeRestart(ctx, eng, id, suspended); rerr != nil {
+		return fmt.Errorf("%w\n%v", err, rerr)
+	}
+	return err
 }
 
 // runCriu runs the dump, after a pre-dump if asked.

@@ -112,12 +112,32 @@ func fromInspect(ins container.InspectResponse) (*Container, error) {
 	if st := ins.State; st != nil {
 		c.State = State{Status: string(st.Status), Running: st.Running, Paused: st.Paused, Restarting: st.Restarting, Pid: st.Pid}
 	}
-	if ins.HostConfig != nil {
-		c.Runtime = ins.HostConfig.Runtime
+	if hc := ins.HostConfig; hc != nil {
+		c.Runtime = hc.Runtime
+		c.RestartPolicy = RestartPolicy{Name: string(hc.RestartPolicy.Name), MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount}
+		c.Init = hc.Init != nil && *hc.Init
 	}
 	if ins.Config != nil {
 		c.Image = ins.Config.Image
 		c.Tty = ins.Config.Tty
+		c.Labels = ins.Config.Labels
+	}
+	if ins.NetworkSettings != nil {
+		for name, ep := range ins.NetworkSettings.Networks {
+			c.Networks = append(c.Networks, name)
+			if ep == nil {
+				continue
+			}
+			for _, a := range ep.Aliases {
+				if len(ins.ID) < 12 || a != ins.ID[:12] {
+					if c.Aliases == nil {
+						c.Aliases = map[string][]string{}
+					}
+					c.Aliases[name] = append(c.Aliases[name], a)
+				}
+			}
+		}
+		sort.Strings(c.Networks)
 	}
 	for _, m := range ins.Mounts {
 		c.Mounts = append(c.Mounts, m.Destination)
@@ -180,6 +200,18 @@ func (d *Docker) Start(ctx context.Context, id, checkpoint string) error {
 	err := d.cli.ContainerStart(ctx, id, container.StartOptions{CheckpointID: CheckpointID(checkpoint)})
 	if err != nil {
 		return classify(err, "start "+id+" from checkpoint "+checkpoint)
+	}
+	return nil
+}
+
+// SetRestartPolicy updates id's restart policy (docker update --restart).
+// The engine applies it to a running container's restart manager at once.
+func (d *Docker) SetRestartPolicy(ctx context.Context, id string, p RestartPolicy) error {
+	_, err := d.cli.ContainerUpdate(ctx, id, container.UpdateConfig{RestartPolicy: container.RestartPolicy{
+		Name: container.RestartPolicyMode(p.Name), MaximumRetryCount: p.MaximumRetryCount,
+	}})
+	if err != nil {
+		return classify(err, "set the restart policy of "+id+" to "+p.String())
 	}
 	return nil
 }

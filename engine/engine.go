@@ -43,6 +43,27 @@ type Engine interface {
 	Place(ctx context.Context, id, src, name string) (Placed, error)
 	// Start starts container id from its placed checkpoint name.
 	Start(ctx context.Context, id, checkpoint string) error
+	// List inspects the running containers that match filters (docker ps
+	// --filter, as ParseFilters reads them), all running ones when
+	// filters is empty, sorted by name.
+	List(ctx context.Context, filters map[string][]string) ([]*Container, error)
+	// Pause freezes the processes of container id (docker pause).
+	Pause(ctx context.Context, id string) error
+	// Unpause thaws them again (docker unpause).
+	Unpause(ctx context.Context, id string) error
+	// Network inspects the network name, as a record EnsureNetwork can make
+	// it again from.
+	Network(ctx context.Context, name string) (json.RawMessage, error)
+	// EnsureNetwork creates the network a record of Network describes,
+	// unless one of its name exists; it reports whether it created one.
+	EnsureNetwork(ctx context.Context, record json.RawMessage) (bool, error)
+	// Reconnect attaches the stopped container id afresh to network (a
+	// network made again under the same name has a new ID, which the
+	// engine's start would not find), with its aliases there.
+	Reconnect(ctx context.Context, id, network string, aliases []string) error
+	// SetRestartPolicy changes the restart policy of container id, running
+	// or not (docker update --restart).
+	SetRestartPolicy(ctx context.Context, id string, p RestartPolicy) error
 	// Stop stops container id at once, with no grace period.
 	Stop(ctx context.Context, id string) error
 	// Remove removes container id, stopping it first if need be.
@@ -84,6 +105,17 @@ type Container struct {
 	MergedDir string   // the storage driver's merged rootfs, "" if none
 	Mounts    []string // destinations of its volumes, binds and tmpfs mounts
 	Volumes   []Volume // its named volumes
+	// RestartPolicy is HostConfig.RestartPolicy (docker run --restart).
+	RestartPolicy RestartPolicy
+	// Labels are the container's labels (Config.Labels).
+	Labels map[string]string
+	// Networks are the names of the networks it is attached to, sorted;
+	// Aliases its aliases on each (without the engine's own, its short ID).
+	Networks []string
+	Aliases  map[string][]string
+	// Init says the engine runs its init (docker-init) as PID 1 and binds
+	// it into the container (docker run --init, compose's init: true).
+	Init bool
 	// Raw is the engine's whole inspect view (Config, HostConfig, network
 	// settings, ...), recorded in container.json so that Create can make
 	// the container again after it is gone.

@@ -49,14 +49,20 @@ type Request struct {
 
 // Result is a container running again from a checkpoint.
 type Result struct {
-	Container  string        `json:"container"` // the container now running
-	ID         string        `json:"id"`
-	Checkpoint string        `json:"checkpoint"`
-	Source     string        `json:"source"` // the checkpoint in the store
-	Placed     string        `json:"placed"` // where the engine read it from
-	Linked     bool          `json:"linked"` // placed by hard links rather than a copy
-	Clone      bool          `json:"clone"`
-	Duration   time.Duration `json:"-"`
+	Container  string `json:"container"` // the container now running
+	ID         string `json:"id"`
+	Checkpoint string `json:"checkpoint"`
+	Source     string `json:"source"` // the checkpoint in the store
+	Placed     string `json:"placed"` // where the engine read it from
+	Linked     bool   `json:"linked"` // placed by hard links rather than a copy
+	Clone      bool   `json:"clone"`
+	// RestartPolicy is the restart policy in force on the container again
+	// (put back after a stop-mode dump suspended it, or the clone's
+	// recorded one); "" when it has none.
+	RestartPolicy string `json:"restart_policy,omitempty"`
+	// Warnings say what went wrong after the container was running again.
+	Warnings []string      `json:"warnings,omitempty"`
+	Duration time.Duration `json:"-"`
 }
 
 // containerNameRE is Docker's rule for container names.

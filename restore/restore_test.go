@@ -1,12 +1,15 @@
 package restore
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/docker/go-connections/nat"
 
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/mountscan"
 	"github.com/ckpt/ckpt/store"
 )
@@ -84,14 +87,14 @@ func TestCheckMountsAndImage(t *testing.T) {
 		{Mountpoint: "/sys/fs/cgroup/cpu", Action: mountscan.ActionExternal},
 		{Mountpoint: "/data", Action: mountscan.ActionExternal},
 	}}
-	if err := CheckMounts(m, "t", []string{"/data"}); err != nil {
+	if err := CheckMounts(m, &engine.Container{Name: "t", Mounts: []string{"/data"}}); err != nil {
 		t.Errorf("matching mounts: %v", err)
 	}
-	err := CheckMounts(m, "t", nil)
+	err := CheckMounts(m, &engine.Container{Name: "t"})
 	if !errors.Is(err, ErrMountMismatch) || !strings.Contains(err.Error(), "/data") {
 		t.Errorf("missing /data: %v", err)
 	}
-	err = CheckMounts(m, "t", []string{"/data", "/extra"})
+	err = CheckMounts(m, &engine.Container{Name: "t", Mounts: []string{"/data", "/extra"}})
 	if !errors.Is(err, ErrMountMismatch) || !strings.Contains(err.Error(), "/extra") {
 		t.Errorf("extra /extra: %v", err)
 	}
@@ -103,8 +106,59 @@ func TestCheckMountsAndImage(t *testing.T) {
 	}
 }
 
+// docker-init is bound by the engine, not the user: a target run with
+// --init has it without listing it among its mounts; one without lacks it.
+func TestCheckMountsInit(t *testing.T) {
+	m := &store.Meta{Checkpoint: "c1", Mounts: []mountscan.Decision{
+		{Mountpoint: "/", Action: mountscan.ActionRoot},
+		{Mountpoint: "/sbin/docker-init", Action: mountscan.ActionExternal},
+		{Mountpoint: "/etc/hosts", Action: mountscan.ActionExternal},
+	}}
+	if err := CheckMounts(m, &engine.Container{Name: "t", Init: true}); err != nil {
+		t.Errorf("target with --init: %v", err)
+	}
+	err := CheckMounts(m, &engine.Container{Name: "t"})
+	if !errors.Is(err, ErrMountMismatch) || !strings.Contains(err.Error(), "external mounts at /sbin/docker-init that t lacks") {
+		t.Errorf("target without --init: %v", err)
+	}
+}
+
+func TestCheckInit(t *testing.T) {
+	record := func(init bool) json.RawMessage {
+		return json.RawMessage(fmt.Sprintf(`{"Id":"abc","Name":"/svc","HostConfig":{"Init":%v},"Config":{}}`, init))
+	}
+	withInit := &store.Meta{Checkpoint: "c1", Engine: record(true)}
+	without := &store.Meta{Checkpoint: "c1", Engine: record(false)}
+	// A checkpoint without a record: its mounts tell.
+	oldWithInit := &store.Meta{Checkpoint: "c1", Mounts: []mountscan.Decision{{Mountpoint: "/sbin/docker-init", Action: mountscan.ActionExternal}}}
+	for _, tt := range []struct {
+		name   string
+		m      *store.Meta
+		target bool
+		want   string
+	}{
+		{"both with init", withInit, true, ""},
+		{"both without", without, false, ""},
+		{"checkpoint with, target without", withInit, false, "run with --init (docker-init as PID 1, bound at /sbin/docker-init), and t runs without it"},
+		{"checkpoint without, target with", without, true, "t runs with --init (docker-init as PID 1), and the checkpoint c1 is of a container without it"},
+		{"no record, mounts show init", oldWithInit, false, "run with --init"},
+		{"no record, mounts show init, target with", oldWithInit, true, ""},
+	} {
+		err := CheckInit(tt.m, &engine.Container{Name: "t", Init: tt.target})
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrMountMismatch) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want ErrMountMismatch saying %q", tt.name, err, tt.want)
+		}
+	}
+}
+
 func TestRestoreConf(t *testing.T) {
-	got := restoreConf("log-level 4", "/x/restore.log", false)
+	got := restoreConf("log-level 4", "/x/restore.log", Settings{})
 	want := "log-level 4\n" + runcConfMarker + "\ntcp-close\nlog-file /x/restore.log\n"
 	if got != want {
 		t.Errorf("restoreConf = %q, want %q", got, want)
@@ -112,10 +166,13 @@ func TestRestoreConf(t *testing.T) {
 	if s := stripRestoreConf(got); s != "log-level 4\n" {
 		t.Errorf("strip = %q", s)
 	}
-	if s := stripRestoreConf(restoreConf("", "/l", true)); s != "" {
+	if s := stripRestoreConf(restoreConf("", "/l", Settings{FileLocks: true})); s != "" {
 		t.Errorf("strip of ckpt's own lines = %q, want empty", s)
 	}
-	if got := restoreConf("", "/l", true); !strings.HasSuffix(got, "\nfile-locks\n") {
+	if got := restoreConf("", "/l", Settings{FileLocks: true}); !strings.HasSuffix(got, "\nfile-locks\n") {
 		t.Errorf("restoreConf with file locks = %q", got)
+	}
+	if got := restoreConf("", "/l", Settings{MntnsCompat: true}); !strings.HasSuffix(got, "\nmntns-compat-mode\n") || strings.Contains(got, "file-locks") {
+		t.Errorf("restoreConf for --init = %q", got)
 	}
 }

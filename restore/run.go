@@ -41,7 +41,7 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, err
 	}
 	name := target.Name
-	res, err := r.startWith(ctx, eng, target.ID, name, entry)
+	res, err := r.startWith(ctx, eng, target.ID, name, entry, settingsFor(entry, meta))
 	if err != nil {
 		if r.As != "" {
 			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
@@ -50,19 +50,29 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, err
 	}
 	res.Clone = r.As != ""
+	if !res.Clone && meta.RestartPolicy != nil {
+		// The stop-mode dump suspended the policy; the container runs again.
+		if err := engine.ResumeRestart(ctx, eng, target.ID, meta.RestartPolicy); err != nil {
+			res.Warnings = append(res.Warnings, err.Error())
+		} else {
+			res.RestartPolicy = engine.RestartPolicy(*meta.RestartPolicy).String()
+		}
+	} else if res.Clone && target.RestartPolicy.Restarts() {
+		res.RestartPolicy = target.RestartPolicy.String() // created with the recorded one
+	}
 	res.Duration = time.Since(began)
 	return res, nil
 }
 
 // startWith runs the request's prepare hook, the start, and its started
 // hook.
-func (r Request) startWith(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry) (*Result, error) {
+func (r Request) startWith(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry, set Settings) (*Result, error) {
 	if r.prepare != nil {
 		if err := r.prepare(ctx, id); err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
 	}
-	res, err := r.start(ctx, eng, id, name, entry)
+	res, err := r.start(ctx, eng, id, name, entry, set)
 	if err == nil && r.started != nil {
 		err = r.started(ctx, id)
 	}
@@ -99,7 +109,10 @@ func (r Request) checkTarget(ins *engine.Container, meta *store.Meta) error {
 	if err := CheckImage(meta, ins.Name, ins.ImageID); err != nil {
 		return err
 	}
-	return CheckMounts(meta, ins.Name, ins.Mounts)
+	if err := CheckInit(meta, ins); err != nil {
+		return err
+	}
+	return CheckMounts(meta, ins)
 }
 
 // createClone creates the --as container from the recorded configuration.
@@ -158,13 +171,13 @@ func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string,
 
 // start places the checkpoint in the engine's folder of the container and
 // starts the container from it with ckpt's runc.conf settings.
-func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry) (*Result, error) {
+func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry, set Settings) (*Result, error) {
 	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
 	logPath := filepath.Join(placed.Dir, "restore.log")
-	err = r.RuncConf.with(logPath, entry.FileLocks, func() error {
+	err = r.RuncConf.with(logPath, set, func() error {
 		return eng.Start(ctx, id, entry.Name)
 	})
 	if err != nil {

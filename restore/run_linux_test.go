@@ -2,14 +2,19 @@ package restore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/engine/enginetest"
+	"github.com/ckpt/ckpt/store"
 )
 
 // The checkpoint these tests restore is one written by ckpt's first
@@ -195,5 +200,129 @@ func TestRestoreFailureQuotesTheLog(t *testing.T) {
 	}
 	if _, err := os.Stat(conf); !os.IsNotExist(err) {
 		t.Errorf("runc.conf was left behind: %v", err)
+	}
+}
+
+// copyFixture copies the fixture's store, for a test to change its
+// container.json: the store, the checkpoint folder and its record.
+func copyFixture(t *testing.T) (dir, ck string, m *store.Meta) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "store")
+	if err := os.CopyFS(dir, os.DirFS(storeDir)); err != nil {
+		t.Fatal(err)
+	}
+	ck = filepath.Join(dir, container, "fixture")
+	m, err := store.ReadMeta(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, ck, m
+}
+
+// withRestartPolicy copies the fixture's store and records in its
+// container.json that the dump suspended policy p (as a stop-mode dump of
+// a container run with --restart does), with p also in the recorded view.
+func withRestartPolicy(t *testing.T, r Request, p store.RestartPolicy) Request {
+	t.Helper()
+	dir, ck, m := copyFixture(t)
+	m.RestartPolicy = &p
+	m.Engine = json.RawMessage(fmt.Sprintf(`{"Id":%q,"Name":"/%s","Image":%q,"Config":{"Image":"ckpt-busybox"},"HostConfig":{"RestartPolicy":{"Name":%q,"MaximumRetryCount":%d}}}`,
+		m.ID, container, imageID, p.Name, p.MaximumRetryCount))
+	if err := store.WriteMeta(ck, m); err != nil {
+		t.Fatal(err)
+	}
+	r.Dir = dir
+	return r
+}
+
+// In place, the policy the dump suspended is put back once the container
+// runs again, and not before.
+func TestRestoreInPlaceResumesRestartPolicy(t *testing.T) {
+	f, r, _ := fixture(t)
+	r = withRestartPolicy(t, r, store.RestartPolicy{Name: "unless-stopped"})
+	c := f.Containers[container]
+	c.RestartPolicy = engine.NoRestart // as the dump left it
+	f.StartFunc = func(c *engine.Container, _ string) error {
+		if c.RestartPolicy != engine.NoRestart {
+			t.Errorf("policy %v before the start, want no", c.RestartPolicy)
+		}
+		return nil
+	}
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RestartPolicy != (engine.RestartPolicy{Name: "unless-stopped"}) || res.RestartPolicy != "unless-stopped" || len(res.Warnings) != 0 {
+		t.Errorf("policy now %v, result %+v; want unless-stopped put back", c.RestartPolicy, res)
+	}
+	if last := f.Calls[len(f.Calls)-1]; last != "restart-policy "+c.ID+" unless-stopped" {
+		t.Errorf("last call %q, want the policy put back after the start", last)
+	}
+}
+
+// A policy that cannot be put back is a warning: the container runs.
+func TestRestoreInPlaceRestartPolicyWarning(t *testing.T) {
+	f, r, _ := fixture(t)
+	r = withRestartPolicy(t, r, store.RestartPolicy{Name: "always"})
+	f.SetRestartErr = errors.New("engine says no")
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "docker update --restart always") || res.RestartPolicy != "" {
+		t.Errorf("result %+v; want one warning with the docker update to run", res)
+	}
+}
+
+// A clone is created with the recorded policy; the original is untouched.
+func TestRestoreAsKeepsRestartPolicy(t *testing.T) {
+	f, r, _ := fixture(t)
+	r = withRestartPolicy(t, r, store.RestartPolicy{Name: "on-failure", MaximumRetryCount: 4})
+	r.As = "bb6"
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 4}
+	if got := f.Containers["bb6"].RestartPolicy; got != want || res.RestartPolicy != "on-failure:4" {
+		t.Errorf("clone's policy %v, result %+v; want %v", got, res, want)
+	}
+	for _, c := range f.Calls {
+		if strings.HasPrefix(c, "restart-policy") {
+			t.Errorf("%s: a clone needs no policy change", c)
+		}
+	}
+}
+
+// A group restore of a one-member group whose network is gone: the
+// network is made again from the record, the member reattached to it with
+// its aliases, then restored in place.
+func TestRunGroupRemakesNetwork(t *testing.T) {
+	f, r, _ := fixture(t)
+	dir, ck, m := copyFixture(t)
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	m.Group = &store.Group{Members: []string{container}, Selector: []string{"--all"}, PausedAt: at, FrozenAt: at, DumpedAt: at.Add(time.Second)}
+	m.Networks = map[string]json.RawMessage{"proj_default": json.RawMessage(`{"Name":"proj_default","Driver":"bridge","Labels":{"com.docker.compose.project":"proj"}}`)}
+	m.Engine = json.RawMessage(fmt.Sprintf(`{"Id":%q,"Name":"/%s","Config":{"Labels":{"com.docker.compose.project":"proj"}},"HostConfig":{},"NetworkSettings":{"Networks":{"proj_default":{"Aliases":["db",%q]}}}}`,
+		m.ID, container, m.ID[:12]))
+	if err := store.WriteMeta(ck, m); err != nil {
+		t.Fatal(err)
+	}
+	res, err := RunGroup(context.Background(), f, GroupRequest{Filters: []string{"label=com.docker.compose.project=proj"}, Dir: dir, RuncConf: r.RuncConf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Checkpoint != "fixture" || len(res.Members) != 1 || !reflect.DeepEqual(res.Networks, []string{"proj_default"}) {
+		t.Errorf("result %+v", res)
+	}
+	calls := strings.Join(f.Calls, "\n")
+	if want := "ensure-network proj_default\nreconnect " + container + " proj_default [db]"; !strings.Contains(calls, want) {
+		t.Errorf("calls lack %q:\n%s", want, calls)
+	}
+	if strings.Index(calls, "reconnect") > strings.Index(calls, "start") {
+		t.Errorf("started before the network was back:\n%s", calls)
+	}
+	if !f.Containers[container].State.Running {
+		t.Error("the member was not started")
 	}
 }

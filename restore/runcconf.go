@@ -3,6 +3,8 @@ package restore
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ckpt/ckpt/store"
 )
 
 // RuncConf is the CRIU configuration file runc 1.1 hands to CRIU for every
@@ -27,6 +29,26 @@ func (rc RuncConf) paths() (conf, lock string) {
 	return conf, lock
 }
 
+// Settings are the CRIU settings one restore needs beyond the ones every
+// restore gets.
+type Settings struct {
+	// FileLocks: the checkpoint was dumped with --file-locks.
+	FileLocks bool
+	// MntnsCompat makes CRIU rebuild the mounts with its older engine
+	// (mntns-compat-mode). For a container run with --init: the engine
+	// binds its init from a path that is a symlink on Debian
+	// (/usr/bin/docker-init -> tini-static), and CRIU 4.2's mount-v2 opens
+	// an external mount's source without following symlinks
+	// (open_tree(AT_SYMLINK_NOFOLLOW)), so the restore fails with "Can't
+	// remount .../mnt-NNN with MS_PRIVATE: No such file or directory".
+	MntnsCompat bool
+}
+
+// settingsFor is what a restore of this checkpoint needs.
+func settingsFor(entry store.Entry, meta *store.Meta) Settings {
+	return Settings{FileLocks: entry.FileLocks, MntnsCompat: recordedInit(meta)}
+}
+
 // runcConfMarker starts the lines ckpt adds; everything before it is the
 // file as the administrator wrote it, so a ckpt killed mid-restore leaves a
 // file the next restore repairs.
@@ -41,7 +63,8 @@ const runcConfMarker = "# ckpt restore: temporary lines, removed when the restor
 // (the engine's own copy is deleted with the task). file-locks, for a
 // checkpoint dumped with them: CRIU restores file locks only when told to,
 // and silently drops them otherwise (the engine never tells it).
-func restoreConf(original, logPath string, fileLocks bool) string {
+// mntns-compat-mode when the settings ask for it (see Settings).
+func restoreConf(original, logPath string, set Settings) string {
 	var b strings.Builder
 	if original != "" {
 		b.WriteString(original)
@@ -50,8 +73,11 @@ func restoreConf(original, logPath string, fileLocks bool) string {
 		}
 	}
 	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
-	if fileLocks {
+	if set.FileLocks {
 		b.WriteString("file-locks\n")
+	}
+	if set.MntnsCompat {
+		b.WriteString("mntns-compat-mode\n")
 	}
 	return b.String()
 }

@@ -13,7 +13,7 @@ import (
 // with runs start while runc.conf holds ckpt's restore settings, and puts
 // the file back as it was afterwards (removing it if it was not there),
 // holding a lock so that two restores do not interleave.
-func (rc RuncConf) with(logPath string, fileLocks bool, start func() error) (err error) {
+func (rc RuncConf) with(logPath string, set Settings, start func() error) (err error) {
 	runcConf, runcConfLock := rc.paths()
 	lock, err := os.OpenFile(runcConfLock, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -34,7 +34,7 @@ func (rc RuncConf) with(logPath string, fileLocks bool, start func() error) (err
 	if err := os.MkdirAll(filepath.Dir(runcConf), 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", filepath.Dir(runcConf), err)
 	}
-	if err := os.WriteFile(runcConf, []byte(restoreConf(original, logPath, fileLocks)), 0o644); err != nil {
+	if err := os.WriteFile(runcConf, []byte(restoreConf(original, logPath, set)), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", runcConf, err)
 	}
 	defer func() {

@@ -8,6 +8,6 @@ import (
 )
 
 // with needs runc, so Linux.
-func (rc RuncConf) with(string, bool, func() error) error {
+func (rc RuncConf) with(string, Settings, func() error) error {
 	return fmt.Errorf("restoring through runc is not supported on %s", runtime.GOOS)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/mountscan"
 	"github.com/ckpt/ckpt/store"
 )
@@ -21,17 +22,6 @@ var (
 	ErrMountMismatch = errors.New("mounts do not match the checkpoint")
 )
 
-// engineProvided reports whether Docker gives every container a mount at
-// dest by itself (its /etc files, /dev/shm, the cgroup controllers, and the
-// masked /proc and /sys paths), so a target has it without asking.
-func engineProvided(dest string) bool {
-	switch dest {
-	case "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/shm":
-		return true
-	}
-	return strings.HasPrefix(dest, "/sys/fs/cgroup/") || strings.HasPrefix(dest, "/proc/") || strings.HasPrefix(dest, "/sys/")
-}
-
 // CheckImage compares the checkpoint's image with the target container's.
 func CheckImage(m *store.Meta, target, targetImageID string) error {
 	if m.ImageID == "" || targetImageID == m.ImageID {
@@ -41,26 +31,60 @@ func CheckImage(m *store.Meta, target, targetImageID string) error {
 		ErrImageMismatch, target, short(targetImageID), m.Checkpoint, short(m.ImageID), m.Image)
 }
 
+// CheckInit compares the checkpoint's init with the target's: a container
+// run with --init has the engine's docker-init as PID 1 and bound at
+// /sbin/docker-init, and a restore must have the same (the checkpointed
+// processes include docker-init, or do not).
+func CheckInit(m *store.Meta, target *engine.Container) error {
+	had := recordedInit(m)
+	switch {
+	case had == target.Init:
+		return nil
+	case had:
+		return fmt.Errorf("%w: the checkpoint %s is of a container run with --init (docker-init as PID 1, bound at %s), and %s runs without it; create it with --init, or restore with --as NEWNAME, which copies the setting from the checkpoint",
+			ErrMountMismatch, m.Checkpoint, engine.InitPath, target.Name)
+	default:
+		return fmt.Errorf("%w: %s runs with --init (docker-init as PID 1), and the checkpoint %s is of a container without it; create it without --init, or restore with --as NEWNAME",
+			ErrMountMismatch, target.Name, m.Checkpoint)
+	}
+}
+
+// recordedInit says whether the checkpointed container ran with --init, as
+// its recorded inspect view says, or, for a checkpoint without one, as its
+// mounts show.
+func recordedInit(m *store.Meta) bool {
+	if rec, err := engine.FromRecord(m.Engine); err == nil {
+		return rec.Init
+	}
+	for _, d := range m.Mounts {
+		if d.Mountpoint == engine.InitPath {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckMounts compares the checkpoint's mounts with the volume and bind
 // destinations of the target container. Each external mount of the
 // checkpoint must be there (runc binds it again under the same key, or CRIU
-// fails with "No mapping for ... mountpoint"), unless Docker provides it to
-// every container; and each of the target's volumes and binds must have been
-// in the checkpoint, or the restored processes would not see it.
-func CheckMounts(m *store.Meta, target string, targetDests []string) error {
+// fails with "No mapping for ... mountpoint"), unless the engine mounts it
+// by itself at start (target.Provides: its /etc files, /dev/shm, docker-init
+// for --init, ...); and each of the target's volumes and binds must have
+// been in the checkpoint, or the restored processes would not see it.
+func CheckMounts(m *store.Meta, target *engine.Container) error {
 	have := map[string]bool{}
-	for _, d := range targetDests {
+	for _, d := range target.Mounts {
 		have[d] = true
 	}
 	had := map[string]bool{}
 	var missing, extra []string
 	for _, d := range m.Mounts {
 		had[d.Mountpoint] = true
-		if d.Action == mountscan.ActionExternal && !have[d.Mountpoint] && !engineProvided(d.Mountpoint) {
+		if d.Action == mountscan.ActionExternal && !have[d.Mountpoint] && !target.Provides(d.Mountpoint) {
 			missing = append(missing, d.Mountpoint)
 		}
 	}
-	for _, d := range targetDests {
+	for _, d := range target.Mounts {
 		if !had[d] {
 			extra = append(extra, d)
 		}
@@ -72,10 +96,10 @@ func CheckMounts(m *store.Meta, target string, targetDests []string) error {
 	sort.Strings(extra)
 	var parts []string
 	if len(missing) > 0 {
-		parts = append(parts, "the checkpoint has external mounts at "+strings.Join(missing, ", ")+" that "+target+" lacks")
+		parts = append(parts, "the checkpoint has external mounts at "+strings.Join(missing, ", ")+" that "+target.Name+" lacks")
 	}
 	if len(extra) > 0 {
-		parts = append(parts, target+" mounts "+strings.Join(extra, ", ")+" that the checkpoint did not have")
+		parts = append(parts, target.Name+" mounts "+strings.Join(extra, ", ")+" that the checkpoint did not have")
 	}
 	return fmt.Errorf("%w: %s; create the container with the same volumes and binds (or restore with --as NEWNAME, which copies them from the checkpoint)",
 		ErrMountMismatch, strings.Join(parts, "; "))

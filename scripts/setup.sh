@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh installs and starts everything ckpt and its tests need, on a fresh
 # Debian 12 machine or again on one that has it all (then in a few seconds):
-#   - Debian packages: docker.io, iptables, busybox-static, CRIU's build deps;
+#   - Debian packages: docker.io, docker-compose (v1, for the compose
+#     project testscript), iptables, busybox-static, CRIU's build deps;
 #   - CRIU 4.2.1 built from the upstream tarball of Debian's forky source
 #     package (bookworm's 3.17 and trixie's 4.1 fail on this kernel), installed
 #     as /usr/local/sbin/criu so that ckpt and runc both find it first;
@@ -36,7 +37,7 @@ die() {
 mkdir -p "$STATE"
 
 # --- Debian packages ---------------------------------------------------------
-PKGS=(docker.io iptables busybox-static ca-certificates zstd podman
+PKGS=(docker.io docker-compose iptables busybox-static ca-certificates zstd podman
 	build-essential pkg-config python3 python3-protobuf
 	libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
 	libnl-3-dev libnet1-dev libcap-dev libbsd-dev libgnutls28-dev uuid-dev libnftables-dev)

@@ -65,9 +65,46 @@ type Meta struct {
 	// DumpFlags are leave_running, tcp_established and file_locks.
 	criucmd.DumpFlags
 
+	// RestartPolicy is the restart policy ckpt suspended for a stop-mode
+	// dump (so that the engine would not restart the container when CRIU
+	// killed it), to be put back when the container is restored; nil when
+	// ckpt changed none. Engine still holds the policy as it was.
+	RestartPolicy *RestartPolicy `json:"restart_policy,omitempty"`
+
+	// Group, for a checkpoint made with others in one command (ckpt dump
+	// --all or --filter), names them all: they are one consistent state
+	// only together.
+	Group *Group `json:"group,omitempty"`
+	// Networks are the engine's records of the user networks the container
+	// was on, by name, so a restore can make a missing one again first.
+	Networks map[string]json.RawMessage `json:"networks,omitempty"`
+
 	// Engine is the engine's inspected view of the container (its Config,
 	// HostConfig and network settings), so a clone can be created from it.
 	Engine json.RawMessage `json:"engine,omitempty"`
+}
+
+// RestartPolicy is a container's restart policy as the engine names it.
+type RestartPolicy struct {
+	Name              string `json:"name"` // "always", "unless-stopped", "on-failure"
+	MaximumRetryCount int    `json:"maximum_retry_count,omitempty"`
+}
+
+// Group is a set of containers checkpointed together: the engine paused
+// all of them before the first dump and thawed them after the last, so no
+// process of one ran while another was being dumped. Every member's
+// checkpoint has the group's name and the same Group record.
+type Group struct {
+	// Members are the containers' names in dump order.
+	Members []string `json:"members"`
+	// Selector is what chose them: "--all", or the --filter values.
+	Selector []string `json:"selector"`
+	// PausedAt is when ckpt began to pause the members, one after the
+	// other; FrozenAt when all were paused; DumpedAt when the last dump
+	// ended (the members were stopped or thawed right after).
+	PausedAt time.Time `json:"paused_at"`
+	FrozenAt time.Time `json:"frozen_at"`
+	DumpedAt time.Time `json:"dumped_at"`
 }
 
 // Process is one process of the checkpointed container.

@@ -26,6 +26,12 @@ type Fake struct {
 	Containers map[string]*engine.Container
 	// Images by reference and by ID.
 	Images map[string]*engine.Image
+	// Networks are the engine's network records by name.
+	Networks map[string]json.RawMessage
+	// PauseErr fails Pause of the containers it names.
+	PauseErr map[string]error
+	// SetRestartErr, if set, fails SetRestartPolicy.
+	SetRestartErr error
 	// StartFunc, if set, decides how Start goes (nil error: it runs).
 	StartFunc func(c *engine.Container, checkpoint string) error
 	// Calls logs each call as "method arg ...", in order.
@@ -128,6 +134,10 @@ func (f *Fake) Create(_ context.Context, recorded json.RawMessage, opt engine.Cl
 		Image: spec.Config.Image,
 		State: engine.State{Status: "created"},
 		Raw:   recorded,
+		Init:  spec.HostConfig.Init != nil && *spec.HostConfig.Init,
+		RestartPolicy: engine.RestartPolicy{
+			Name: string(spec.HostConfig.RestartPolicy.Name), MaximumRetryCount: spec.HostConfig.RestartPolicy.MaximumRetryCount,
+		},
 	}
 	if img := f.Images[spec.Config.Image]; img != nil {
 		c.ImageID = img.ID
@@ -174,6 +184,18 @@ func (f *Fake) Start(_ context.Context, id, checkpoint string) error {
 	return nil
 }
 
+// SetRestartPolicy changes the container's policy; SetRestartErr, if set,
+// is returned instead.
+func (f *Fake) SetRestartPolicy(_ context.Context, id string, p engine.RestartPolicy) error {
+	if f.SetRestartErr != nil {
+		f.mu.Lock()
+		f.log("restart-policy %s %s", id, p)
+		f.mu.Unlock()
+		return f.SetRestartErr
+	}
+	return f.change("restart-policy", id, func(c *engine.Container) { c.RestartPolicy = p }, p)
+}
+
 // Stop marks the container exited.
 func (f *Fake) Stop(_ context.Context, id string) error {
 	return f.change("stop", id, func(c *engine.Container) { c.State = engine.State{Status: "exited"} })
@@ -184,11 +206,12 @@ func (f *Fake) Remove(_ context.Context, id string) error {
 	return f.change("remove", id, func(c *engine.Container) { delete(f.Containers, c.Name) })
 }
 
-// change logs the call and applies fn to the container id names.
-func (f *Fake) change(method, id string, fn func(*engine.Container)) error {
+// change logs the call (with extra arguments) and applies fn to the
+// container id names.
+func (f *Fake) change(method, id string, fn func(*engine.Container), extra ...any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("%s %s", method, id)
+	f.log("%s %s%s", method, id, strings.TrimRight(" "+fmt.Sprintln(extra...), " \n"))
 	c := f.find(id)
 	if c == nil {
 		return fmt.Errorf("%s %s: %w", method, id, engine.ErrNotFound)
