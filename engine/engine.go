@@ -41,7 +41,8 @@ type Engine interface {
 	// checkpoint name of container id, built aside and swapped in whole
 	// (hard links where it can, else copies).
 	Place(ctx context.Context, id, src, name string) (Placed, error)
-	// Start starts container id from its placed checkpoint name.
+	// Start starts container id from its placed checkpoint name, or
+	// afresh when checkpoint is "".
 	Start(ctx context.Context, id, checkpoint string) error
 	// Stop stops container id at once, with no grace period.
 	Stop(ctx context.Context, id string) error
@@ -59,6 +60,7 @@ type Info struct {
 	Experimental bool     // experimental mode, which checkpoints need on 20.10
 	OS           string   // the engine's operating system, "linux"
 	Runtimes     []string // the OCI runtimes it knows, sorted
+	Caps         Caps     // what ckpt can do on it (CapsOf)
 }
 
 // State is a container's run state as the engine reports it.

@@ -55,6 +55,7 @@ func (f *Fake) Info(context.Context) (engine.Info, error) {
 	if i.RootDir == "" {
 		i.RootDir = f.Root
 	}
+	i.Caps = engine.CapsOf(i)
 	return i, nil
 }
 
