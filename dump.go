@@ -101,6 +101,9 @@ func dumpCommand() *cli.Command {
 			if sum != nil {
 				fmt.Fprintf(c.App.Writer, "summary: %s\n", sum.Short())
 			}
+			if res.Meta.NetNS == dump.NetNSExternal {
+				fmt.Fprintln(c.App.Writer, "network namespace: external; on this engine a restore joins a network holder container (ckpt-net-NAME)")
+			}
 			if !res.Meta.LeaveRunning {
 				fmt.Fprintf(c.App.Writer, "the container was stopped; restore it with: ckpt restore --name %s %s\n", res.Meta.Checkpoint, res.Meta.Name)
 				if _, err := os.Stat(filepath.Join(res.Path, "filelocks.img")); err == nil {

@@ -10,11 +10,14 @@ import (
 	"github.com/ckpt/ckpt/bundle"
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/mountscan"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
 // gather reads from /proc what the criu options depend on, into a Plan.
-func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags criucmd.DumpFlags) (Plan, error) {
+// holderNet says the engine restores through a network holder, so the
+// container's own network namespace is to be marked external.
+func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags criucmd.DumpFlags, holderNet bool) (Plan, error) {
 	p := Plan{
 		PID:       info.PID,
 		Rootfs:    info.Rootfs,
@@ -26,6 +29,14 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 	if info.Spec != nil && info.Spec.Linux != nil {
 		for _, ns := range info.Spec.Linux.Namespaces {
 			if ns.Path == "" {
+				if ns.Type == specs.NetworkNamespace && holderNet {
+					own := fmt.Sprintf("/proc/%d/ns/net", info.PID)
+					var st unix.Stat_t
+					if err := unix.Stat(own, &st); err != nil {
+						return p, fmt.Errorf("stat network namespace %s: %w", own, err)
+					}
+					p.OwnNetInode = st.Ino
+				}
 				continue
 			}
 			var st unix.Stat_t

@@ -16,13 +16,18 @@ import (
 // is plain data so that the criu options it leads to are computed (and
 // tested) without root.
 type Plan struct {
-	PID          int
-	Rootfs       string
-	Spec         *specs.Spec
-	Externals    []string          // mount externals, from mountscan
-	NSInodes     map[string]uint64 // namespace type ("network") → inode, for those config.json gives a path
-	FreezeCgroup string            // freezer cgroup dir, "" when none was found
-	Ttys         []string          // tty[rdev:dev] keys of the init process's terminal, if any
+	PID       int
+	Rootfs    string
+	Spec      *specs.Spec
+	Externals []string          // mount externals, from mountscan
+	NSInodes  map[string]uint64 // namespace type ("network") → inode, for those config.json gives a path
+	// OwnNetInode is the inode of the container's own network namespace
+	// (/proc/PID/ns/net), set when the engine restores through a network
+	// holder (engine.Caps.NetnsHolder): the namespace is then marked
+	// external rather than emptied, so that runc hands CRIU the holder's.
+	OwnNetInode  uint64
+	FreezeCgroup string   // freezer cgroup dir, "" when none was found
+	Ttys         []string // tty[rdev:dev] keys of the init process's terminal, if any
 	ImagesDir    string
 
 	Flags criucmd.DumpFlags // as the user asked, passed to criu unchanged
@@ -40,11 +45,43 @@ var extNSName = map[specs.LinuxNamespaceType]string{
 	specs.PIDNamespace:     "extRootPidNS",
 }
 
+// How a dump treats the container's network namespace, as container.json
+// records it (store.Meta.NetNS) for the restore.
+const (
+	NetNSEmpty    = "empty"    // own netns, --empty-ns net: the engine plumbs a new one
+	NetNSExternal = "external" // own netns marked external: a restore must supply one (a holder)
+	NetNSJoined   = "joined"   // a netns given by path (container:X), external as runc marks it
+	NetNSShared   = "shared"   // no netns in the spec (host network): nothing marked
+)
+
+// NetNS says how CriuOptions treats the network namespace.
+func (p Plan) NetNS() string {
+	if p.Spec == nil || p.Spec.Linux == nil {
+		return NetNSShared
+	}
+	for _, ns := range p.Spec.Linux.Namespaces {
+		if ns.Type != specs.NetworkNamespace {
+			continue
+		}
+		switch {
+		case ns.Path != "":
+			return NetNSJoined
+		case p.OwnNetInode != 0:
+			return NetNSExternal
+		default:
+			return NetNSEmpty
+		}
+	}
+	return NetNSShared
+}
+
 // CriuOptions turns the plan into criu options as runc builds them for
 // `runc checkpoint`: --root, --manage-cgroups, --ext-unix-sk, the freezer
-// cgroup, external mounts, namespaces given by path as externals, an empty
-// network namespace (Docker plumbs the network again on restore), and
-// --shell-job with the terminal as external for a TTY container.
+// cgroup, external mounts, namespaces given by path as externals, the
+// container's own network namespace emptied (the engine plumbs the network
+// again on restore) or, on an engine that restores through a network
+// holder, external, and --shell-job with the terminal as external for a
+// TTY container.
 func (p Plan) CriuOptions() (criucmd.Options, error) {
 	o := criucmd.Options{
 		Action:        criucmd.Dump,
@@ -62,12 +99,8 @@ func (p Plan) CriuOptions() (criucmd.Options, error) {
 	if p.Spec == nil || p.Spec.Linux == nil {
 		return o, fmt.Errorf("config.json has no linux section")
 	}
-	ownNet := false
 	for _, ns := range p.Spec.Linux.Namespaces {
 		if ns.Path == "" {
-			if ns.Type == specs.NetworkNamespace {
-				ownNet = true
-			}
 			continue
 		}
 		key, ok := extNSKey[ns.Type]
@@ -80,8 +113,11 @@ func (p Plan) CriuOptions() (criucmd.Options, error) {
 		}
 		o.External = append(o.External, fmt.Sprintf("%s[%d]:%s", key, ino, extNSName[ns.Type]))
 	}
-	if ownNet {
+	switch p.NetNS() {
+	case NetNSEmpty:
 		o.EmptyNS = []string{"net"}
+	case NetNSExternal:
+		o.External = append(o.External, fmt.Sprintf("%s[%d]:%s", extNSKey[specs.NetworkNamespace], p.OwnNetInode, extNSName[specs.NetworkNamespace]))
 	}
 	if len(p.Ttys) > 0 {
 		o.ShellJob = true

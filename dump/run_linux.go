@@ -45,7 +45,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	plan, err := gather(info, decisions, d.DumpFlags)
+	einfo, err := eng.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	plan, err := gather(info, decisions, d.DumpFlags, einfo.Caps.NetnsHolder)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
@@ -117,6 +121,7 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	meta.CriuArgs = argv
 	meta.DurationMS = time.Since(began).Milliseconds()
 	meta.DumpFlags = d.DumpFlags
+	meta.NetNS = plan.NetNS()
 	if err := store.WriteMeta(pending.Dir, meta); err != nil {
 		return nil, err
 	}
