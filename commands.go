@@ -18,6 +18,7 @@ func commands() []*cli.Command {
 		listCommand(),
 		rmCommand(),
 		imagesCommand(),
+		holdCommand(),
 	}, "images", "list")
 }
 

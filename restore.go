@@ -44,6 +44,8 @@ func restoreCommand() *cli.Command {
 				Dir:       c.String("dir"),
 				As:        c.String("as"),
 				Publish:   c.StringSlice("publish"),
+
+				HoldBinary: holdBinary(),
 			}
 			res, err := restore.Run(c.Context, eng, r)
 			if err != nil {
@@ -61,6 +63,15 @@ func restoreCommand() *cli.Command {
 				verb = "restored as new container"
 			}
 			fmt.Fprintf(c.App.Writer, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, ref)
+			if res.Replaced != "" {
+				fmt.Fprintf(c.App.Writer, "%s is a new container %.12s (was %.12s), with the original's changed files (%d paths)\n", res.Container, res.ID, res.Replaced, res.Carried)
+			}
+			if res.Holder != "" {
+				fmt.Fprintf(c.App.Writer, "its network is held by container %s (this engine cannot restore a container's own network: containerd#12141); remove both with: docker rm -f %s %s\n", res.Holder, res.Container, res.Holder)
+			}
+			for _, w := range res.Warnings {
+				fmt.Fprintf(c.App.ErrWriter, "ckpt: warning: %s\n", w)
+			}
 			fmt.Fprintf(c.App.Writer, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
 			return nil
 		},

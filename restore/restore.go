@@ -34,20 +34,28 @@ type Request struct {
 	Dir       string   // store folder
 	As        string   // "" restores in place; else the name of a new container
 	Publish   []string // --publish values; they replace the recorded port bindings of a clone
+	// HoldBinary is a statically linked ckpt on the host that a network
+	// holder runs (`ckpt hold`); "" makes the holder run the image's sleep.
+	HoldBinary string
 
 	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
 }
 
 // Result is a container running again from a checkpoint.
 type Result struct {
-	Container  string        `json:"container"` // the container now running
-	ID         string        `json:"id"`
-	Checkpoint string        `json:"checkpoint"`
-	Source     string        `json:"source"` // the checkpoint in the store
-	Placed     string        `json:"placed"` // where the engine read it from
-	Linked     bool          `json:"linked"` // placed by hard links rather than a copy
-	Clone      bool          `json:"clone"`
-	Duration   time.Duration `json:"-"`
+	Container  string `json:"container"` // the container now running
+	ID         string `json:"id"`
+	Checkpoint string `json:"checkpoint"`
+	Source     string `json:"source"` // the checkpoint in the store
+	Placed     string `json:"placed"` // where the engine read it from
+	Linked     bool   `json:"linked"` // placed by hard links rather than a copy
+	Clone      bool   `json:"clone"`
+	// Through a network holder (engines with engine.Caps.NetnsHolder):
+	Holder   string        `json:"holder,omitempty"`   // the holder keeping the network, ckpt-net-NAME
+	Replaced string        `json:"replaced,omitempty"` // in place: the ID of the container it replaced
+	Carried  int           `json:"carried,omitempty"`  // paths of the writable layer copied into it
+	Warnings []string      `json:"warnings,omitempty"`
+	Duration time.Duration `json:"-"`
 }
 
 // containerNameRE is Docker's rule for container names.
