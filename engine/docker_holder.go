@@ -33,7 +33,25 @@ func (d *Docker) Rename(ctx context.Context, id, name string) error {
 // CopyChanges copies from's writable layer into to through the archive
 // API, as docker cp does: each added path with what is under it, and each
 // modified path that is not a folder.
+// A container with a read-only root filesystem has no layer to carry (and
+// the engine refuses copies into one); its tmpfs mounts are skipped with
+// its other mounts.
 func (d *Docker) CopyChanges(ctx context.Context, from, to string, skip []string) (Carried, error) {
+	ins, err := d.cli.ContainerInspect(ctx, from)
+	if err != nil {
+		return Carried{}, classify(err, "inspect container "+from)
+	}
+	if hc := ins.HostConfig; hc != nil {
+		if hc.ReadonlyRootfs {
+			return Carried{}, nil
+		}
+		for dest := range hc.Tmpfs {
+			skip = append(skip, dest)
+		}
+		for _, m := range hc.Mounts {
+			skip = append(skip, m.Target)
+		}
+	}
 	diff, err := d.cli.ContainerDiff(ctx, from)
 	if err != nil {
 		return Carried{}, classify(err, "list the changed files of "+from)
@@ -76,4 +94,3 @@ func (d *Docker) copyPath(ctx context.Context, from, to, p string) error {
 	}
 	return nil
 }
-

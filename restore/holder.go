@@ -186,15 +186,21 @@ func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.E
 }
 
 // carryLayer copies the original's writable layer (files a restored
-// process may hold open) into the new container: in place the original,
-// for a clone the checkpointed container if it is still there.
+// process may hold open) into the new container: in place the original;
+// for a clone the checkpointed container if it is still there, else the
+// container now called by its name if it runs the same image (one an
+// in-place restore through a holder re-created); nothing if neither.
 func (r Request) carryLayer(ctx context.Context, eng engine.Engine, orig *engine.Container, meta *store.Meta, to string) (engine.Carried, error) {
-	if orig == nil {
-		c, err := eng.Container(ctx, meta.ID)
-		if err != nil || meta.ID == "" {
-			return engine.Carried{}, nil // gone: nothing to carry
+	for _, ref := range []string{meta.ID, r.Container} {
+		if orig != nil || ref == "" {
+			break
 		}
-		orig = c
+		if c, err := eng.Container(ctx, ref); err == nil && c.ID != to && (meta.ImageID == "" || c.ImageID == meta.ImageID) {
+			orig = c
+		}
+	}
+	if orig == nil {
+		return engine.Carried{}, nil
 	}
 	return eng.CopyChanges(ctx, orig.ID, to, orig.Mounts)
 }
