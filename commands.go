@@ -19,6 +19,7 @@ func commands() []*cli.Command {
 		listCommand(),
 		rmCommand(),
 		imagesCommand(),
+		holdCommand(),
 	}, "images", "list")
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
 
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/preflight"
 )
 
@@ -182,8 +183,9 @@ func commandRuns(name string, args ...string) (bool, string) {
 	return true, ""
 }
 
-// cleanup NAME...: removes the named containers now and again when the
-// script ends, so a failed script leaves nothing running.
+// cleanup NAME...: removes the named containers, and the network holders
+// ckpt-net-NAME a restore on Engine 29 made for them, now and again when
+// the script ends, so a failed script leaves nothing running.
 func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("unsupported: ! cleanup")
@@ -191,8 +193,12 @@ func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: cleanup CONTAINER...")
 	}
+	names := append([]string{}, args...)
+	for _, a := range args {
+		names = append(names, engine.HolderName(a)) // a network holder ckpt restore made
+	}
 	rm := func() {
-		_ = dockerCmd(ts, append([]string{"rm", "-f"}, args...)...).Run()
+		_ = dockerCmd(ts, append([]string{"rm", "-f"}, names...)...).Run()
 	}
 	rm()
 	ts.Defer(rm)

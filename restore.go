@@ -58,6 +58,8 @@ func restoreCommand() *cli.Command {
 				Dir:       c.String("dir"),
 				As:        c.String("as"),
 				Publish:   c.StringSlice("publish"),
+
+				HoldBinary: holdBinary(),
 			}
 			res, err := restore.Run(c.Context, eng, r)
 			if err != nil {
@@ -131,6 +133,12 @@ func reportRestore(w io.Writer, res *restore.Result, of string) {
 		verb = "restored as new container"
 	}
 	fmt.Fprintf(w, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, of)
+	if res.Replaced != "" {
+		fmt.Fprintf(w, "%s is a new container %.12s (was %.12s), with the original's changed files (%d paths)\n", res.Container, res.ID, res.Replaced, res.Carried)
+	}
+	if res.Holder != "" {
+		fmt.Fprintf(w, "its network is held by container %s (this engine cannot restore a container's own network: containerd#12141); remove both with: docker rm -f %s %s\n", res.Holder, res.Container, res.Holder)
+	}
 	fmt.Fprintf(w, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
 	if res.RestartPolicy != "" {
 		fmt.Fprintf(w, "restart policy %s in force\n", res.RestartPolicy)

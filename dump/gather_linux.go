@@ -15,7 +15,9 @@ import (
 )
 
 // gather reads from /proc what the criu options depend on, into a Plan.
-func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags criucmd.DumpFlags) (Plan, error) {
+// holderNet says the engine restores through a network holder, so the
+// container's own network namespace is to be marked external.
+func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags criucmd.DumpFlags, holderNet bool) (Plan, error) {
 	p := Plan{
 		PID:       info.PID,
 		Rootfs:    info.Rootfs,
@@ -23,6 +25,7 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 		Externals: mountscan.Externals(decisions),
 		NSInodes:  map[string]uint64{},
 		Flags:     flags,
+		NetHolder: holderNet,
 	}
 	if info.Spec != nil && info.Spec.Linux != nil {
 		for _, ns := range info.Spec.Linux.Namespaces {

@@ -26,7 +26,12 @@ type Plan struct {
 	SelfNetInode uint64            // the network namespace ckpt runs in
 	FreezeCgroup string            // freezer cgroup dir, "" when none was found
 	Ttys         []string          // tty[rdev:dev] keys of the init process's terminal, if any
-	ImagesDir    string
+	// NetHolder says the engine restores through a network holder
+	// (engine.Caps.NetnsHolder): the container's own network namespace is
+	// then marked external rather than emptied, so that runc hands CRIU
+	// the holder's at restore.
+	NetHolder bool
+	ImagesDir string
 
 	Flags criucmd.DumpFlags // as the user asked, passed to criu unchanged
 }
@@ -39,17 +44,49 @@ func (p Plan) Namespaces() ([]namespaces.Decision, error) {
 	}
 	return namespaces.Decide(namespaces.Input{
 		PID: p.PID, Namespaces: p.Spec.Linux.Namespaces, PathInodes: p.NSInodes,
-		NetInode: p.NetInode, SelfNetInode: p.SelfNetInode,
+		NetInode: p.NetInode, SelfNetInode: p.SelfNetInode, Holder: p.NetHolder,
 	})
+}
+
+// How a dump treats the container's network namespace, as container.json
+// records it (store.Meta.NetNS) for the restore.
+const (
+	NetNSEmpty    = "empty"    // own netns, --empty-ns net: the engine plumbs a new one
+	NetNSExternal = "external" // own netns marked external: a restore must supply one (a holder)
+	NetNSJoined   = "joined"   // a netns given by path (container:X), external as runc marks it
+	NetNSShared   = "shared"   // no netns in the spec (host network): nothing marked
+)
+
+// NetNS says how CriuOptions treats the network namespace.
+func (p Plan) NetNS() string {
+	if p.Spec == nil || p.Spec.Linux == nil {
+		return NetNSShared
+	}
+	for _, ns := range p.Spec.Linux.Namespaces {
+		if ns.Type != specs.NetworkNamespace {
+			continue
+		}
+		switch {
+		case ns.Path != "":
+			return NetNSJoined
+		case p.NetHolder:
+			return NetNSExternal
+		default:
+			return NetNSEmpty
+		}
+	}
+	return NetNSShared
 }
 
 // CriuOptions turns the plan into criu options as runc builds them for
 // `runc checkpoint`: --root, --manage-cgroups, --ext-unix-sk, the freezer
-// cgroup, external mounts, namespaces given by path as externals, an empty
-// network namespace (the engine plumbs the network again on restore), and
-// --shell-job with the terminal as external for a TTY container. Unlike
-// runc, a container that shares the engine's network namespace has criu
-// started in that namespace, so that CRIU locks only its connections.
+// cgroup, external mounts, namespaces given by path as externals, the
+// container's own network namespace emptied (the engine plumbs the network
+// again on restore) or, on an engine that restores through a network
+// holder, external, and --shell-job with the terminal as external for a
+// TTY container. Unlike runc, a container that shares the engine's network
+// namespace has criu started in that namespace, so that CRIU locks only its
+// connections.
 func (p Plan) CriuOptions() (criucmd.Options, error) {
 	o := criucmd.Options{
 		Action:        criucmd.Dump,

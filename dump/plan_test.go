@@ -40,6 +40,15 @@ func TestCriuOptions(t *testing.T) {
 			emptyNS:   []string{"net"},
 		},
 		{
+			name: "holder engine: own net namespace, external by inode",
+			plan: func(p Plan) Plan {
+				p.Spec = spec(specs.LinuxNamespace{Type: "pid"}, specs.LinuxNamespace{Type: "network"})
+				p.NetHolder, p.NetInode = true, 4026532252
+				return p
+			},
+			externals: []string{"mnt[/data]:/data", "net[4026532252]:extRootNetNS"},
+		},
+		{
 			name:      "host network: no net namespace, nothing emptied, criu runs in the container's",
 			plan:      func(p Plan) Plan { p.Spec = spec(specs.LinuxNamespace{Type: "pid"}); return p },
 			externals: []string{"mnt[/data]:/data"},
@@ -114,6 +123,25 @@ func TestCriuOptions(t *testing.T) {
 				t.Errorf("runc-style options lost: %+v", o)
 			}
 		})
+	}
+}
+
+func TestPlanNetNS(t *testing.T) {
+	own := spec(specs.LinuxNamespace{Type: "pid"}, specs.LinuxNamespace{Type: "network"})
+	cases := []struct {
+		p    Plan
+		want string
+	}{
+		{Plan{Spec: own}, NetNSEmpty},
+		{Plan{Spec: own, NetHolder: true, NetInode: 9}, NetNSExternal},
+		{Plan{Spec: spec(specs.LinuxNamespace{Type: "network", Path: "/proc/7/ns/net"}), NetHolder: true, NetInode: 9}, NetNSJoined},
+		{Plan{Spec: spec(specs.LinuxNamespace{Type: "pid"}), NetHolder: true, NetInode: 9}, NetNSShared},
+		{Plan{}, NetNSShared},
+	}
+	for i, c := range cases {
+		if got := c.p.NetNS(); got != c.want {
+			t.Errorf("case %d: NetNS = %q, want %q", i, got, c.want)
+		}
 	}
 }
 

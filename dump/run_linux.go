@@ -47,7 +47,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	plan, err := gather(info, decisions, d.DumpFlags)
+	einfo, err := eng.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	plan, err := gather(info, decisions, d.DumpFlags, einfo.Caps.NetnsHolder)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
@@ -135,6 +139,7 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	meta.DumpFlags = d.DumpFlags
 	meta.RestartPolicy = suspended
 	meta.Group, meta.Networks = d.Group, d.Networks
+	meta.NetNS = plan.NetNS()
 	if err := store.WriteMeta(pending.Dir, meta); err != nil {
 		return nil, err
 	}
@@ -259,7 +264,11 @@ func Explain(ctx context.Context, eng engine.Engine, d Options) (string, []names
 	if err != nil {
 		return "", nil, err
 	}
-	plan, err := gather(info, nil, d.DumpFlags)
+	einfo, err := eng.Info(ctx)
+	if err != nil {
+		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
+	}
+	plan, err := gather(info, nil, d.DumpFlags, einfo.Caps.NetnsHolder)
 	if err != nil {
 		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/docker/docker/api/types/container"
@@ -37,15 +36,9 @@ type CloneSpec struct {
 // original are mounted by name, so the clone sees the data the
 // checkpointed processes had open rather than a fresh empty volume.
 func DeriveClone(engine json.RawMessage, opt CloneOptions) (*CloneSpec, error) {
-	if len(engine) == 0 {
-		return nil, fmt.Errorf("%w: container.json has no engine section", ErrNoRecord)
-	}
-	var ins container.InspectResponse
-	if err := json.Unmarshal(engine, &ins); err != nil {
-		return nil, fmt.Errorf("%w: engine section: %v", ErrNoRecord, err)
-	}
-	if ins.Config == nil || ins.ContainerJSONBase == nil || ins.HostConfig == nil {
-		return nil, fmt.Errorf("%w: engine section lacks Config or HostConfig", ErrNoRecord)
+	ins, err := decodeRecord(engine)
+	if err != nil {
+		return nil, err
 	}
 	cfg := *ins.Config
 	hc := *ins.HostConfig
@@ -71,12 +64,36 @@ func DeriveClone(engine json.RawMessage, opt CloneOptions) (*CloneSpec, error) {
 	}
 	hc.Binds = append([]string{}, hc.Binds...)
 	hc.Binds = append(hc.Binds, anonymousVolumes(ins)...)
-	return &CloneSpec{
-		Name:       opt.Name,
-		Config:     &cfg,
-		HostConfig: &hc,
-		Network:    cloneNetworks(ins, hc.NetworkMode),
-	}, nil
+	if len(opt.Annotations) > 0 {
+		recorded := hc.Annotations
+		hc.Annotations = map[string]string{}
+		for k, v := range recorded {
+			hc.Annotations[k] = v
+		}
+		for k, v := range opt.Annotations {
+			hc.Annotations[k] = v
+		}
+	}
+	spec := &CloneSpec{Name: opt.Name, Config: &cfg, HostConfig: &hc, Network: cloneNetworks(ins, hc.NetworkMode)}
+	if opt.NetworkFrom != "" {
+		joinNetwork(spec, opt.NetworkFrom)
+	}
+	return spec, nil
+}
+
+// joinNetwork makes the spec join the network of container holder, and
+// drops what Docker refuses beside NetworkMode container:X (it belongs to
+// the holder now): port bindings and exposed ports, hostname and domain
+// name, DNS settings, extra hosts, links, the MAC and the endpoints.
+func joinNetwork(spec *CloneSpec, holder string) {
+	cfg, hc := spec.Config, spec.HostConfig
+	hc.NetworkMode = container.NetworkMode("container:" + holder)
+	hc.PortBindings, hc.PublishAllPorts = nil, false
+	hc.DNS, hc.DNSOptions, hc.DNSSearch, hc.ExtraHosts, hc.Links = nil, nil, nil, nil, nil
+	cfg.ExposedPorts = nil
+	cfg.Hostname, cfg.Domainname = "", ""
+	cfg.MacAddress = "" //nolint:staticcheck // still sent to API 1.41
+	spec.Network = nil
 }
 
 // anonymousVolumes returns "name:dest[:ro]" binds for the original's volume

@@ -80,6 +80,7 @@ func (d *Docker) Info(ctx context.Context) (Info, error) {
 		out.Runtimes = append(out.Runtimes, name)
 	}
 	sort.Strings(out.Runtimes)
+	out.Caps = CapsOf(out)
 	return out, nil
 }
 
@@ -191,15 +192,17 @@ func CheckpointsDir(root, id string) string {
 	return filepath.Join(root, "containers", id, "checkpoints")
 }
 
-// CheckpointID is the ID under which the engine knows ckpt's checkpoint
-// name. Engine 20.10 takes the name as it is.
-func CheckpointID(name string) string { return name }
-
-// Start starts id from its placed checkpoint.
+// Start starts id from its placed checkpoint, or afresh when checkpoint
+// is "".
 func (d *Docker) Start(ctx context.Context, id, checkpoint string) error {
-	err := d.cli.ContainerStart(ctx, id, container.StartOptions{CheckpointID: CheckpointID(checkpoint)})
-	if err != nil {
-		return classify(err, "start "+id+" from checkpoint "+checkpoint)
+	opt := container.StartOptions{}
+	what := "start " + id
+	if checkpoint != "" {
+		opt.CheckpointID = CheckpointID(checkpoint)
+		what += " from checkpoint " + checkpoint
+	}
+	if err := d.cli.ContainerStart(ctx, id, opt); err != nil {
+		return classify(err, what)
 	}
 	return nil
 }

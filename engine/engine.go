@@ -37,11 +37,22 @@ type Engine interface {
 	// engine recorded for another one (Container.Raw), changed as
 	// CloneOptions says, and returns its ID.
 	Create(ctx context.Context, recorded json.RawMessage, opt CloneOptions) (string, error)
+	// CreateHolder makes a network holder (DeriveHolder) from the
+	// configuration recorded for a container, and returns its ID; Start
+	// with checkpoint "" runs it.
+	CreateHolder(ctx context.Context, recorded json.RawMessage, opt HolderOptions) (string, error)
+	// Rename gives container id a new name.
+	Rename(ctx context.Context, id, name string) error
+	// CopyChanges copies the writable layer of container from (its added
+	// and modified files, CarryPlan) into container to, except at or under
+	// the paths in skip.
+	CopyChanges(ctx context.Context, from, to string, skip []string) (Carried, error)
 	// Place puts the checkpoint folder src where the engine reads
 	// checkpoint name of container id, built aside and swapped in whole
 	// (hard links where it can, else copies).
 	Place(ctx context.Context, id, src, name string) (Placed, error)
-	// Start starts container id from its placed checkpoint name.
+	// Start starts container id from its placed checkpoint name, or
+	// afresh when checkpoint is "".
 	Start(ctx context.Context, id, checkpoint string) error
 	// List inspects the running containers that match filters (docker ps
 	// --filter, as ParseFilters reads them), all running ones when
@@ -82,6 +93,7 @@ type Info struct {
 	Experimental bool     // experimental mode, which checkpoints need on 20.10
 	OS           string   // the engine's operating system, "linux"
 	Runtimes     []string // the OCI runtimes it knows, sorted
+	Caps         Caps     // what ckpt can do on it (CapsOf)
 }
 
 // State is a container's run state as the engine reports it.
@@ -142,6 +154,12 @@ type CloneOptions struct {
 	// adds its ports to the exposed ones.
 	Publish nat.PortMap
 	Expose  nat.PortSet
+	// NetworkFrom, if set, is a network holder the new container joins
+	// (NetworkMode container:<NetworkFrom>), dropping its own network
+	// settings.
+	NetworkFrom string
+	// Annotations are added to the container's (API 1.43 and newer).
+	Annotations map[string]string
 }
 
 // Placed says where Place put a checkpoint.

@@ -89,6 +89,10 @@ type Input struct {
 	NetInode uint64
 	// SelfNetInode is the inode of the network namespace ckpt runs in.
 	SelfNetInode uint64
+	// Holder says the engine restores through a network holder (Engine
+	// 28+, containerd#12141): the container's own network namespace is
+	// marked external, and a restore hands in the holder's.
+	Holder bool
 }
 
 // Types are the namespace types of the runtime spec, in the order Decide
@@ -166,6 +170,13 @@ func decideNet(in Input, ns specs.LinuxNamespace, named bool) (Decision, error) 
 		d.Reason = fmt.Sprintf("config.json names no network namespace: the container shares the engine's (%s); criu runs in it, so CRIU locks only the dumped connections and the rest of that namespace keeps its traffic", netName(in.NetInode))
 		if self {
 			d.Reason += " (it is ckpt's own, so nothing changes)"
+		}
+	case ns.Path == "" && in.Holder:
+		d.Action, d.Lock = External, LockNamespace
+		d.CriuArg = "--external " + d.ExternalKey()
+		d.Reason = "the container's own, on an engine that cannot plumb a network into a restored container (containerd#12141): CRIU leaves it out of the images, and ckpt restore hands in the network of a holder container; CRIU locks it whole while it dumps, and it goes away with the container"
+		if self {
+			d.Lock = LockConnections
 		}
 	case ns.Path == "":
 		d.Action, d.CriuArg, d.Lock = Empty, "--empty-ns net", LockNamespace

@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
@@ -16,5 +17,18 @@ func dockerFacts(ctx context.Context, eng engine.Engine) DockerFacts {
 	if err != nil {
 		return DockerFacts{Err: err}
 	}
-	return DockerFacts{Version: info.Version, APIVersion: info.APIVersion, Experimental: info.Experimental}
+	return DockerFacts{Version: info.Version, APIVersion: info.APIVersion, Experimental: info.Experimental, Caps: info.Caps}
+}
+
+// engineItems says what ckpt does differently on this engine, one item per
+// version difference (engine.Caps), all ok: they are facts, not problems.
+func engineItems(d DockerFacts) []Item {
+	if d.Err != nil {
+		return nil
+	}
+	var out []Item
+	for _, f := range d.Caps.Describe() {
+		out = append(out, Item{Name: f.Name, Status: OK, Detail: fmt.Sprintf("engine %s: %s", d.Version, f.Detail)})
+	}
+	return out
 }

@@ -44,3 +44,27 @@ func TestDockerFactsFromEngine(t *testing.T) {
 		})
 	}
 }
+
+// ckpt check names what differs on the engine: a holder on Engine 29.
+func TestEngineItems(t *testing.T) {
+	for _, tt := range []struct {
+		info engine.Info
+		want string
+	}{
+		{engine.Info{Version: "29.8.0", APIVersion: "1.51", Experimental: true}, "engine 29.8.0: through a network holder container ckpt-net-NAME (the engine cannot restore these itself: containerd#12141)"},
+		{engine.Info{Version: "20.10.24", APIVersion: "1.41", Experimental: true}, "engine 20.10.24: in place and as clones"},
+	} {
+		f := good()
+		f.Docker = dockerFacts(context.Background(), &enginetest.Fake{EngineInfo: tt.info})
+		r := Evaluate(f)
+		found := false
+		for _, it := range r.Items {
+			if it.Name == "restore with own network" {
+				found = strings.HasPrefix(it.Detail, tt.want) && it.Status == OK
+			}
+		}
+		if !found || !r.OK {
+			t.Errorf("%s: no ok item starting %q in %+v", tt.info.Version, tt.want, r.Items)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/engine"
 )
 
 // MinCriu is the oldest CRIU that works here: older ones cannot dump TCP or
@@ -42,23 +43,27 @@ type DockerFacts struct {
 	Version      string
 	APIVersion   string
 	Experimental bool
-	Err          error // the daemon did not answer
+	Caps         engine.Caps // what ckpt can do on it
+	Err          error       // the daemon did not answer
 }
 
 // Evaluate turns facts into the report, in a fixed order.
 func Evaluate(f Facts) Report {
-	return newReport([]Item{
+	items := []Item{
 		criuItem(f),
 		criuCheckItem(f),
 		breakpointsItem(f),
 		dirtyTrackItem(f),
 		dockerItem(f.Docker),
 		experimentalItem(f.Docker),
+	}
+	items = append(items, engineItems(f.Docker)...)
+	return newReport(append(items,
 		rootItem(f.EUID),
 		capSysResourceItem(f.Self, f.SelfErr),
 		cgroupItem(f),
 		netLockItem(f),
-	})
+	))
 }
 
 func criuItem(f Facts) Item {

@@ -35,6 +35,9 @@ type Request struct {
 	Dir       string   // store folder
 	As        string   // "" restores in place; else the name of a new container
 	Publish   []string // --publish values; they replace the recorded port bindings of a clone
+	// HoldBinary is a statically linked ckpt on the host that a network
+	// holder runs (`ckpt hold`); "" makes the holder run the image's sleep.
+	HoldBinary string
 
 	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
 
@@ -56,6 +59,10 @@ type Result struct {
 	Placed     string `json:"placed"` // where the engine read it from
 	Linked     bool   `json:"linked"` // placed by hard links rather than a copy
 	Clone      bool   `json:"clone"`
+	// Through a network holder (engines with engine.Caps.NetnsHolder):
+	Holder   string `json:"holder,omitempty"`   // the holder keeping the network, ckpt-net-NAME
+	Replaced string `json:"replaced,omitempty"` // in place: the ID of the container it replaced
+	Carried  int    `json:"carried,omitempty"`  // paths of the writable layer copied into it
 	// RestartPolicy is the restart policy in force on the container again
 	// (put back after a stop-mode dump suspended it, or the clone's
 	// recorded one); "" when it has none.

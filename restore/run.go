@@ -2,10 +2,12 @@ package restore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
@@ -31,6 +33,23 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, fmt.Errorf("checkpoint %s of %s: %w", entry.Name, r.Container, err)
 	}
 	meta.Checkpoint = entry.Name
+	info, err := eng.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w (is dockerd running?)", err)
+	}
+	holder, err := needsHolder(meta, info.Caps)
+	if err != nil {
+		return nil, err
+	}
+	if holder {
+		res, err := r.runHolder(ctx, eng, entry, meta)
+		if err != nil {
+			return nil, err
+		}
+		res.Clone = r.As != ""
+		res.Duration = time.Since(began)
+		return res, nil
+	}
 	var target *engine.Container
 	if r.As == "" {
 		target, err = r.inPlaceTarget(ctx, eng, meta)
@@ -41,7 +60,7 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 		return nil, err
 	}
 	name := target.Name
-	res, err := r.startWith(ctx, eng, target.ID, name, entry, settingsFor(entry, meta))
+	res, err := r.startWith(ctx, eng, target, entry, settingsFor(entry, meta))
 	if err != nil {
 		if r.As != "" {
 			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
@@ -66,13 +85,14 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 
 // startWith runs the request's prepare hook, the start, and its started
 // hook.
-func (r Request) startWith(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry, set Settings) (*Result, error) {
+func (r Request) startWith(ctx context.Context, eng engine.Engine, target *engine.Container, entry store.Entry, set Settings) (*Result, error) {
+	id, name := target.ID, target.Name
 	if r.prepare != nil {
 		if err := r.prepare(ctx, id); err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
 	}
-	res, err := r.start(ctx, eng, id, name, entry, set)
+	res, err := r.start(ctx, eng, target, entry, set)
 	if err == nil && r.started != nil {
 		err = r.started(ctx, id)
 	}
@@ -117,11 +137,9 @@ func (r Request) checkTarget(ins *engine.Container, meta *store.Meta) error {
 
 // createClone creates the --as container from the recorded configuration.
 func (r Request) createClone(ctx context.Context, eng engine.Engine, meta *store.Meta) (*engine.Container, error) {
-	var none *engine.Container
-	if _, err := eng.Container(ctx, r.As); err == nil {
-		return none, fmt.Errorf("%w: %s exists; choose another --as name, or remove it (docker rm -f %s)", ErrNameTaken, r.As, r.As)
-	} else if !errors.Is(err, engine.ErrNotFound) {
-		return none, fmt.Errorf("%w (is dockerd running?)", err)
+	none, err := r.asNameFree(ctx, eng)
+	if err != nil {
+		return none, err
 	}
 	image, err := imageRef(ctx, eng, meta)
 	if err != nil {
@@ -151,6 +169,17 @@ func (r Request) createClone(ctx context.Context, eng engine.Engine, meta *store
 	return ins, nil
 }
 
+// asNameFree fails if the --as name is taken.
+func (r Request) asNameFree(ctx context.Context, eng engine.Engine) (*engine.Container, error) {
+	var none *engine.Container
+	if _, err := eng.Container(ctx, r.As); err == nil {
+		return none, fmt.Errorf("%w: %s exists; choose another --as name, or remove it (docker rm -f %s)", ErrNameTaken, r.As, r.As)
+	} else if !errors.Is(err, engine.ErrNotFound) {
+		return none, fmt.Errorf("%w (is dockerd running?)", err)
+	}
+	return none, nil
+}
+
 // imageRef is the recorded image name if it still names the checkpointed
 // image, else the image ID (the tag moved); an error if the image is gone.
 func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string, error) {
@@ -170,16 +199,26 @@ func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string,
 }
 
 // start places the checkpoint in the engine's folder of the container and
-// starts the container from it with ckpt's runc.conf settings.
-func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry, set Settings) (*Result, error) {
+// starts the container from it with ckpt's CRIU settings: in the file its
+// org.criu.config annotation names (a container ckpt created through a
+// network holder), else in runc.conf for the length of the start.
+func (r Request) start(ctx context.Context, eng engine.Engine, target *engine.Container, entry store.Entry, set Settings) (*Result, error) {
+	id, name := target.ID, target.Name
 	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
 	logPath := filepath.Join(placed.Dir, "restore.log")
-	err = r.RuncConf.with(logPath, set, func() error {
-		return eng.Start(ctx, id, entry.Name)
-	})
+	if conf := recordedConfig(target).HostConfig.Annotations[criuConfAnnotation]; conf != "" {
+		logPath = strings.TrimSuffix(conf, ".criu.conf") + ".restore.log"
+		if err = writeCriuConf(conf, logPath, set); err == nil {
+			err = eng.Start(ctx, id, entry.Name)
+		}
+	} else {
+		err = r.RuncConf.with(logPath, set, func() error {
+			return eng.Start(ctx, id, entry.Name)
+		})
+	}
 	if err != nil {
 		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
 	}
@@ -212,4 +251,25 @@ func waitStopped(ctx context.Context, eng engine.Engine, ref string, ins *engine
 		ins = next
 	}
 	return ins
+}
+
+// recorded is the part of an inspect view ckpt reads back: labels and
+// annotations.
+type recorded struct {
+	Config struct {
+		Labels map[string]string
+	}
+	HostConfig struct {
+		Annotations map[string]string
+	}
+}
+
+// recordedConfig reads the labels and annotations of an inspected
+// container; none if its view does not say.
+func recordedConfig(c *engine.Container) recorded {
+	var v recorded
+	if c != nil && len(c.Raw) > 0 {
+		_ = json.Unmarshal(c.Raw, &v)
+	}
+	return v
 }

@@ -62,6 +62,13 @@ type Meta struct {
 	// puts the processes back in the engine's.
 	NamespaceDecisions []namespaces.Decision `json:"namespace_decisions,omitempty"`
 	DurationMS         int64                 `json:"duration_ms"`
+	// NetNS is how the dump treated the network namespace: "empty" (its
+	// own, emptied: the engine plumbs a new one), "external" (its own,
+	// marked external: a restore must join one, a network holder),
+	// "joined" (another container's), "shared" (host network); "" in
+	// checkpoints of ckpt before it recorded this (read as "empty" when
+	// the namespace was the container's own).
+	NetNS string `json:"netns,omitempty"`
 	// DumpFlags are leave_running, tcp_established and file_locks.
 	criucmd.DumpFlags
 

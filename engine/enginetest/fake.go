@@ -36,13 +36,29 @@ type Fake struct {
 	StartFunc func(c *engine.Container, checkpoint string) error
 	// Calls logs each call as "method arg ...", in order.
 	Calls []string
+	// Fail makes the first call of a method ("create", "holder", "rename",
+	// "copy", "start", "remove") fail with its error, once.
+	Fail map[string]error
+	// Carried is what CopyChanges reports as carried.
+	Carried engine.Carried
 
 	FakeFiles
 
 	mu     sync.Mutex
 	nextID int
-	// Created has the options of each Create, in order.
+	// Created has the options of each Create, in order; Holders those of
+	// each CreateHolder.
 	Created []engine.CloneOptions
+	Holders []engine.HolderOptions
+}
+
+// failing returns the injected error of method, once.
+func (f *Fake) failing(method string) error {
+	err := f.Fail[method]
+	if err != nil {
+		delete(f.Fail, method)
+	}
+	return err
 }
 
 var _ engine.Engine = (*Fake)(nil)
@@ -63,6 +79,7 @@ func (f *Fake) Info(context.Context) (engine.Info, error) {
 	if i.RootDir == "" {
 		i.RootDir = f.Root
 	}
+	i.Caps = engine.CapsOf(i)
 	return i, nil
 }
 
@@ -114,26 +131,103 @@ func (f *Fake) Create(_ context.Context, recorded json.RawMessage, opt engine.Cl
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.log("create %s from %s", opt.Name, opt.Image)
+	if err := f.failing("create"); err != nil {
+		return "", err
+	}
 	spec, err := engine.DeriveClone(recorded, opt)
 	if err != nil {
 		return "", err
 	}
-	if f.find(opt.Name) != nil {
-		return "", fmt.Errorf("create container %s: name in use", opt.Name)
+	c, err := f.add(spec, recorded)
+	if err != nil {
+		return "", err
+	}
+	f.Created = append(f.Created, opt)
+	return c.ID, nil
+}
+
+// CreateHolder checks the recorded view as the real engine does
+// (engine.DeriveHolder), then adds a stopped container of the holder's
+// name, without mounts.
+func (f *Fake) CreateHolder(_ context.Context, recorded json.RawMessage, opt engine.HolderOptions) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log("holder %s for %s", opt.Name, opt.For)
+	if err := f.failing("holder"); err != nil {
+		return "", err
+	}
+	spec, err := engine.DeriveHolder(recorded, opt)
+	if err != nil {
+		return "", err
+	}
+	c, err := f.add(spec, nil)
+	if err != nil {
+		return "", err
+	}
+	f.Holders = append(f.Holders, opt)
+	return c.ID, nil
+}
+
+// Rename renames the container.
+func (f *Fake) Rename(_ context.Context, id, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log("rename %s %s", id, name)
+	if err := f.failing("rename"); err != nil {
+		return err
+	}
+	c := f.find(id)
+	if c == nil {
+		return fmt.Errorf("rename %s: %w", id, engine.ErrNotFound)
+	}
+	if other := f.Containers[name]; other != nil && other != c {
+		return fmt.Errorf("rename %s to %s: name in use", id, name)
+	}
+	delete(f.Containers, c.Name)
+	c.Name = name
+	f.Containers[name] = c
+	return nil
+}
+
+// CopyChanges logs the copy and returns Changes.
+func (f *Fake) CopyChanges(_ context.Context, from, to string, skip []string) (engine.Carried, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log("copy %s %s", from, to)
+	if err := f.failing("copy"); err != nil {
+		return engine.Carried{}, err
+	}
+	if f.find(from) == nil || f.find(to) == nil {
+		return engine.Carried{}, fmt.Errorf("copy %s to %s: %w", from, to, engine.ErrNotFound)
+	}
+	return f.Carried, nil
+}
+
+// add adds a stopped container made from spec, with the mounts of the
+// recorded view.
+func (f *Fake) add(spec *engine.CloneSpec, recorded json.RawMessage) (*engine.Container, error) {
+	if f.find(spec.Name) != nil {
+		return nil, fmt.Errorf("create container %s: name in use", spec.Name)
 	}
 	var view struct {
 		Mounts []struct{ Destination string }
 	}
-	if err := json.Unmarshal(recorded, &view); err != nil {
-		return "", err
+	if recorded != nil {
+		if err := json.Unmarshal(recorded, &view); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := json.Marshal(map[string]any{"Name": "/" + spec.Name, "Config": spec.Config, "HostConfig": spec.HostConfig})
+	if err != nil {
+		return nil, err
 	}
 	f.nextID++
 	c := &engine.Container{
 		ID:    fmt.Sprintf("%064x", 0xc10e0000+f.nextID),
-		Name:  opt.Name,
+		Name:  spec.Name,
 		Image: spec.Config.Image,
 		State: engine.State{Status: "created"},
-		Raw:   recorded,
+		Raw:   raw,
 		Init:  spec.HostConfig.Init != nil && *spec.HostConfig.Init,
 		RestartPolicy: engine.RestartPolicy{
 			Name: string(spec.HostConfig.RestartPolicy.Name), MaximumRetryCount: spec.HostConfig.RestartPolicy.MaximumRetryCount,
@@ -151,8 +245,7 @@ func (f *Fake) Create(_ context.Context, recorded json.RawMessage, opt engine.Cl
 		f.Containers = map[string]*engine.Container{}
 	}
 	f.Containers[c.Name] = c
-	f.Created = append(f.Created, opt)
-	return c.ID, nil
+	return c, nil
 }
 
 // Place puts src under Root as a Docker engine would read it.
@@ -171,6 +264,9 @@ func (f *Fake) Start(_ context.Context, id, checkpoint string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.log("start %s %s", id, checkpoint)
+	if err := f.failing("start"); err != nil {
+		return err
+	}
 	c := f.find(id)
 	if c == nil {
 		return fmt.Errorf("start %s: %w", id, engine.ErrNotFound)
@@ -212,6 +308,9 @@ func (f *Fake) change(method, id string, fn func(*engine.Container), extra ...an
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.log("%s %s%s", method, id, strings.TrimRight(" "+fmt.Sprintln(extra...), " \n"))
+	if err := f.failing(method); err != nil {
+		return err
+	}
 	c := f.find(id)
 	if c == nil {
 		return fmt.Errorf("%s %s: %w", method, id, engine.ErrNotFound)

@@ -1,0 +1,253 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/store"
+)
+
+// ErrNetNS is returned, before anything is touched, for a checkpoint whose
+// network namespace this engine cannot give back.
+var ErrNetNS = errors.New("checkpoint's network cannot be restored on this engine")
+
+// upstreamBug names the engine bug the network holder works around.
+const upstreamBug = "containerd#12141"
+
+// oldSuffix is added to the name of a container an in-place restore
+// through a holder replaces, until the new one runs.
+const oldSuffix = ".ckpt-old"
+
+// criuConfAnnotation names, on a container, the CRIU configuration file
+// runc hands CRIU instead of /etc/criu/runc.conf.
+const criuConfAnnotation = "org.criu.config"
+
+// needsHolder decides, from how the checkpoint treated its network
+// namespace and what the engine can do, whether the restore goes through a
+// network holder; it refuses the combinations that cannot work.
+func needsHolder(meta *store.Meta, caps engine.Caps) (bool, error) {
+	netns := meta.NetNS
+	if own, ok := meta.Namespaces["network"]; netns == "" && ok && own == "" {
+		netns = "empty" // ckpt before it recorded netns always emptied its own
+	}
+	switch {
+	case caps.NetnsHolder && netns == "empty":
+		return false, fmt.Errorf("%w: checkpoint %s of %s was dumped with an empty network namespace (criu --empty-ns net), for an engine that plumbs the network again at restore, such as Engine 20.10; this engine cannot (%s), and ckpt restores here through a network holder, which needs the namespace dumped as external: dump the container again with ckpt on this engine",
+			ErrNetNS, meta.Checkpoint, meta.Name, upstreamBug)
+	case !caps.NetnsHolder && netns == "external":
+		return false, fmt.Errorf("%w: checkpoint %s of %s was dumped with its network namespace external, for an engine that restores through a network holder (Engine 28 and newer); this engine plumbs a new network itself and cannot hand CRIU one: restore it on such an engine, or dump it again on this one",
+			ErrNetNS, meta.Checkpoint, meta.Name)
+	}
+	return caps.NetnsHolder && netns == "external", nil
+}
+
+// holderRun is one restore through a network holder: what was made or
+// changed so far, so that a failure puts everything back.
+type holderRun struct {
+	eng      engine.Engine
+	holderID string
+	targetID string
+	oldID    string // in place: the original, renamed aside
+	oldName  string
+	undo     []string // what the rollback did, for the error
+}
+
+// rollback removes what the restore created and gives the original its
+// name back.
+func (h *holderRun) rollback(ctx context.Context) string {
+	ctx = context.WithoutCancel(ctx)
+	if h.targetID != "" {
+		if err := h.eng.Remove(ctx, h.targetID); err == nil {
+			h.undo = append(h.undo, "removed the new container")
+		} else {
+			h.undo = append(h.undo, fmt.Sprintf("could not remove the new container %.12s: %v", h.targetID, err))
+		}
+	}
+	if h.holderID != "" {
+		if err := h.eng.Remove(ctx, h.holderID); err == nil {
+			h.undo = append(h.undo, "removed the network holder")
+		} else {
+			h.undo = append(h.undo, fmt.Sprintf("could not remove the network holder %.12s: %v", h.holderID, err))
+		}
+	}
+	if h.oldID != "" {
+		if err := h.eng.Rename(ctx, h.oldID, h.oldName); err == nil {
+			h.undo = append(h.undo, "gave "+h.oldName+" its name back")
+		} else {
+			h.undo = append(h.undo, fmt.Sprintf("could not rename %.12s back to %s (docker rename %.12s %s): %v", h.oldID, h.oldName, h.oldID, h.oldName, err))
+		}
+	}
+	return "ckpt " + strings.Join(h.undo, ", ")
+}
+
+// runHolder restores a checkpoint whose network namespace was dumped as
+// external on an engine that cannot restore a container's own network
+// (containerd#12141): a holder container ckpt-net-NAME is made from the
+// recorded configuration and owns the network, addresses and ports; the
+// target is created under NAME (in place: the original is renamed aside
+// first, and its writable layer copied into the new one) joining the
+// holder's network, and starts from the checkpoint with CRIU's settings in
+// its own org.criu.config. On success an in-place original is removed; on
+// failure all of it is undone.
+func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta) (res *Result, err error) {
+	name := r.As
+	var orig *engine.Container
+	if name == "" {
+		name = r.Container
+		if orig, err = r.inPlaceTarget(ctx, eng, meta); err != nil {
+			return nil, err
+		}
+		if err := nameFree(ctx, eng, name+oldSuffix, ""); err != nil {
+			return nil, err
+		}
+	} else if _, err := r.asNameFree(ctx, eng); err != nil {
+		return nil, err
+	}
+	holder := engine.HolderName(name)
+	if err := nameFree(ctx, eng, holder, name); err != nil {
+		return nil, err
+	}
+	image, err := imageRef(ctx, eng, meta)
+	if err != nil {
+		return nil, err
+	}
+	hopt := engine.HolderOptions{Name: holder, For: name, Image: image, KeepAddress: r.As == "", Binary: r.HoldBinary}
+	copt := engine.CloneOptions{Name: name, Image: image, NetworkFrom: holder}
+	if len(r.Publish) > 0 {
+		if hopt.Publish, hopt.Expose, err = ParsePublish(r.Publish); err != nil {
+			return nil, err
+		}
+	}
+	confPath, logPath := r.criuConfPaths(name)
+	copt.Annotations = map[string]string{criuConfAnnotation: confPath}
+	if _, err := engine.DeriveHolder(meta.Engine, hopt); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w (the engine cannot restore it itself: %s)", ErrNetNS, meta.Name, err, upstreamBug)
+	}
+
+	h := &holderRun{eng: eng}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("%w\n%s", err, h.rollback(ctx))
+		}
+	}()
+	if orig != nil {
+		if err := eng.Rename(ctx, orig.ID, name+oldSuffix); err != nil {
+			return nil, fmt.Errorf("restore %s: move the original aside: %w", name, err)
+		}
+		h.oldID, h.oldName = orig.ID, name
+	}
+	if h.holderID, err = eng.CreateHolder(ctx, meta.Engine, hopt); err != nil {
+		return nil, fmt.Errorf("restore %s: %w", name, err)
+	}
+	if err := eng.Start(ctx, h.holderID, ""); err != nil {
+		return nil, fmt.Errorf("restore %s: start the network holder %s: %w", name, holder, err)
+	}
+	if h.targetID, err = eng.Create(ctx, meta.Engine, copt); err != nil {
+		return nil, fmt.Errorf("restore %s: create it joining %s: %w", name, holder, err)
+	}
+	target, err := eng.Container(ctx, h.targetID)
+	if err == nil {
+		err = r.checkTarget(target, meta)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("new container %s: %w", name, err)
+	}
+	carried, err := r.carryLayer(ctx, eng, orig, meta, h.targetID)
+	if err != nil {
+		return nil, fmt.Errorf("restore %s: carry the writable layer across: %w", name, err)
+	}
+	placed, err := eng.Place(ctx, h.targetID, entry.Path, entry.Name)
+	if err != nil {
+		return nil, fmt.Errorf("restore %s: %w", name, err)
+	}
+	if err := writeCriuConf(confPath, logPath, settingsFor(entry, meta)); err != nil {
+		return nil, err
+	}
+	if err := eng.Start(ctx, h.targetID, entry.Name); err != nil {
+		return nil, restoreFailure(ctx, eng, h.targetID, name, entry.Name, logPath, err)
+	}
+	res = &Result{Container: name, ID: h.targetID, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir,
+		Linked: placed.Linked, Holder: holder, Carried: len(carried.Paths)}
+	if orig != nil {
+		res.Replaced = orig.ID
+		if rerr := eng.Remove(context.WithoutCancel(ctx), orig.ID); rerr != nil {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the original container %.12s is still there as %s: %v; remove it with docker rm %s", orig.ID, name+oldSuffix, rerr, name+oldSuffix))
+		}
+	}
+	if len(carried.Deleted) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d files deleted in the original's writable layer are back in the new container (%s)", len(carried.Deleted), strings.Join(carried.Deleted, ", ")))
+	}
+	return res, nil
+}
+
+// carryLayer copies the original's writable layer (files a restored
+// process may hold open) into the new container: in place the original;
+// for a clone the checkpointed container if it is still there, else the
+// container now called by its name if it runs the same image (one an
+// in-place restore through a holder re-created); nothing if neither.
+func (r Request) carryLayer(ctx context.Context, eng engine.Engine, orig *engine.Container, meta *store.Meta, to string) (engine.Carried, error) {
+	for _, ref := range []string{meta.ID, r.Container} {
+		if orig != nil || ref == "" {
+			break
+		}
+		if c, err := eng.Container(ctx, ref); err == nil && c.ID != to && (meta.ImageID == "" || c.ImageID == meta.ImageID) {
+			orig = c
+		}
+	}
+	if orig == nil {
+		return engine.Carried{}, nil
+	}
+	return eng.CopyChanges(ctx, orig.ID, to, orig.Mounts)
+}
+
+// nameFree fails unless no container is called name; a network holder
+// ckpt made for container owner is in the way only if owner is "", else it
+// is stale (its container is gone or being replaced) and is removed.
+func nameFree(ctx context.Context, eng engine.Engine, name, owner string) error {
+	c, err := eng.Container(ctx, name)
+	switch {
+	case errors.Is(err, engine.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%w (is dockerd running?)", err)
+	case owner != "" && holderFor(c) == owner:
+		if err := eng.Remove(ctx, c.ID); err != nil {
+			return fmt.Errorf("remove the stale network holder %s: %w", name, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: %s exists, and ckpt needs the name; remove it (docker rm -f %s) or rename it", ErrNameTaken, name, name)
+}
+
+// holderFor is the HolderLabel of an inspected container, "" if none.
+func holderFor(c *engine.Container) string {
+	return recordedConfig(c).Config.Labels[engine.HolderLabel]
+}
+
+// criuConfPaths are the org.criu.config file of a container ckpt creates,
+// and the restore log it names, in the store's hidden .restore folder.
+func (r Request) criuConfPaths(container string) (conf, log string) {
+	dir := filepath.Join(r.Dir, ".restore")
+	return filepath.Join(dir, container+".criu.conf"), filepath.Join(dir, container+".restore.log")
+}
+
+// writeCriuConf writes ckpt's CRIU restore settings as a container's own
+// configuration file (org.criu.config), which stays: the container's
+// annotation names it, and the next restore rewrites it.
+func writeCriuConf(conf, logPath string, set Settings) error {
+	if err := os.MkdirAll(filepath.Dir(conf), 0o700); err != nil {
+		return fmt.Errorf("make %s: %w", filepath.Dir(conf), err)
+	}
+	_ = os.Remove(logPath)
+	content := "# ckpt: CRIU's settings for restoring this container (its org.criu.config annotation names this file)\n" +
+		strings.TrimPrefix(restoreConf("", logPath, set), runcConfMarker+"\n")
+	if err := os.WriteFile(conf, []byte(content), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", conf, err)
+	}
+	return nil
+}
