@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/restore"
 	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
@@ -52,17 +53,24 @@ func restoreCommand() *cli.Command {
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, res)
 			}
-			how := "copied"
-			if res.Linked {
-				how = "hard-linked"
+			if res.Fallback != "" {
+				fmt.Fprintf(c.App.ErrWriter, "ckpt: pages not symlinked: %s; %s them instead\n", res.Fallback, res.Placement)
 			}
 			verb := "restored"
 			if res.Clone {
 				verb = "restored as new container"
 			}
 			fmt.Fprintf(c.App.Writer, "%s %s (%.12s) from checkpoint %s of %s\n", verb, res.Container, res.ID, res.Checkpoint, ref)
-			fmt.Fprintf(c.App.Writer, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+			fmt.Fprintf(c.App.Writer, "checkpoint %s to %s; took %s\n", placedHow(res.Placement), res.Placed, res.Duration.Round(time.Millisecond))
 			return nil
 		},
 	}
+}
+
+// placedHow says in words how a restore placed the checkpoint.
+func placedHow(m engine.Method) string {
+	if m == engine.Symlinked {
+		return "placed (pages symlinked to the store)"
+	}
+	return string(m)
 }

@@ -38,9 +38,12 @@ type Engine interface {
 	// CloneOptions says, and returns its ID.
 	Create(ctx context.Context, recorded json.RawMessage, opt CloneOptions) (string, error)
 	// Place puts the checkpoint folder src where the engine reads
-	// checkpoint name of container id, built aside and swapped in whole
-	// (hard links where it can, else copies).
-	Place(ctx context.Context, id, src, name string) (Placed, error)
+	// checkpoint name of container id, built aside and swapped in whole:
+	// with SymlinkPages, the page images as relative symbolic links into
+	// src (falling back to LinkPages if those would not resolve), with
+	// LinkPages as hard links where it can, else copies. src must not
+	// change until Start has returned.
+	Place(ctx context.Context, id, src, name string, mode PlaceMode) (Placed, error)
 	// Start starts container id from its placed checkpoint name.
 	Start(ctx context.Context, id, checkpoint string) error
 	// Stop stops container id at once, with no grace period.
@@ -105,5 +108,7 @@ type CloneOptions struct {
 // Placed says where Place put a checkpoint.
 type Placed struct {
 	Dir    string // the folder the engine reads
-	Linked bool   // every file was hard-linked rather than copied
+	Method Method // how the pages got there
+	// Fallback, when SymlinkPages was asked for but not done, says why.
+	Fallback string
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -43,9 +44,11 @@ type Result struct {
 	Container  string        `json:"container"` // the container now running
 	ID         string        `json:"id"`
 	Checkpoint string        `json:"checkpoint"`
-	Source     string        `json:"source"` // the checkpoint in the store
-	Placed     string        `json:"placed"` // where the engine read it from
-	Linked     bool          `json:"linked"` // placed by hard links rather than a copy
+	Source     string        `json:"source"`             // the checkpoint in the store
+	Placed     string        `json:"placed"`             // where the engine read it from
+	Placement  engine.Method `json:"placement"`          // how the pages reached the engine: symlinked, hard-linked or copied
+	Linked     bool          `json:"linked"`             // the pages were not copied
+	Fallback   string        `json:"fallback,omitempty"` // why the pages were not symlinked
 	Clone      bool          `json:"clone"`
 	Duration   time.Duration `json:"-"`
 }

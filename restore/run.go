@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
@@ -142,21 +143,54 @@ func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string,
 }
 
 // start places the checkpoint in the engine's folder of the container and
-// starts the container from it with ckpt's runc.conf settings.
+// starts the container from it with ckpt's runc.conf settings. The pages
+// are symbolic links into the store, so the checkpoint is read-locked
+// until the engine's start returns (CRIU reads the pages inside it). If
+// CRIU could not open the linked pages, the checkpoint is placed again by
+// hard links or copies and started once more, and Result.Fallback says so.
 func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, entry store.Entry) (*Result, error) {
-	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
+	unlock, err := store.ReadLock(entry.Path)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
+	defer unlock()
+	placed, err := r.placeAndStart(ctx, eng, id, entry, engine.SymlinkPages)
+	if err != nil && placed.Method == engine.Symlinked && pagesUnreadable(placed.Dir) {
+		why := "CRIU could not open the linked pages (" + firstLine(err).Error() + ")"
+		if placed, err = r.placeAndStart(ctx, eng, id, entry, engine.LinkPages); err == nil {
+			placed.Fallback = why
+		}
+	}
+	if err != nil {
+		return nil, restoreFailure(ctx, eng, id, name, entry.Name, filepath.Join(placed.Dir, "restore.log"), err)
+	}
+	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir,
+		Placement: placed.Method, Linked: placed.Method != engine.Copied, Fallback: placed.Fallback}, nil
+}
+
+// placeAndStart places the checkpoint as mode says and starts id from it.
+// An error from Place comes back with a zero Placed; one from Start with
+// where the checkpoint was placed.
+func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id string, entry store.Entry, mode engine.PlaceMode) (engine.Placed, error) {
+	placed, err := eng.Place(ctx, id, entry.Path, entry.Name, mode)
+	if err != nil {
+		return engine.Placed{}, fmt.Errorf("restore %s: %w", id, err)
+	}
 	logPath := filepath.Join(placed.Dir, "restore.log")
-	err = r.RuncConf.with(logPath, entry.FileLocks, func() error {
+	return placed, r.RuncConf.with(logPath, entry.FileLocks, func() error {
 		return eng.Start(ctx, id, entry.Name)
 	})
-	if err != nil {
-		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
-	}
-	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir, Linked: placed.Linked}, nil
 }
+
+// pagesUnreadable reports whether the restore log in dir says CRIU could
+// not open a page image ("No pages-1.img image", "Can't open ...
+// pages-1.img").
+func pagesUnreadable(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "restore.log"))
+	return err == nil && pagesErrorRE.Match(b)
+}
+
+var pagesErrorRE = regexp.MustCompile(`(?m)^.*Error.*pages-[0-9]+\.img|No pages-[0-9]+\.img image|[Cc]an't open.*pages-[0-9]+\.img`)
 
 // pidAlive reports whether a process with this host PID exists.
 func pidAlive(pid int) bool {
