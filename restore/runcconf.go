@@ -27,6 +27,11 @@ func (rc RuncConf) paths() (conf, lock string) {
 	return conf, lock
 }
 
+// with runs start while runc.conf holds ckpt's restore settings.
+func (rc RuncConf) with(logPath string, fileLocks bool, start func() error) error {
+	return rc.WithLines(restoreLines(logPath, fileLocks), start)
+}
+
 // runcConfMarker starts the lines ckpt adds; everything before it is the
 // file as the administrator wrote it, so a ckpt killed mid-restore leaves a
 // file the next restore repairs.
@@ -42,6 +47,19 @@ const runcConfMarker = "# ckpt restore: temporary lines, removed when the restor
 // checkpoint dumped with them: CRIU restores file locks only when told to,
 // and silently drops them otherwise (the engine never tells it).
 func restoreConf(original, logPath string, fileLocks bool) string {
+	return withConf(original, restoreLines(logPath, fileLocks))
+}
+
+func restoreLines(logPath string, fileLocks bool) []string {
+	lines := []string{"tcp-close", "log-file " + logPath}
+	if fileLocks {
+		lines = append(lines, "file-locks")
+	}
+	return lines
+}
+
+// withConf is original with ckpt's marked block of lines after it.
+func withConf(original string, lines []string) string {
 	var b strings.Builder
 	if original != "" {
 		b.WriteString(original)
@@ -49,9 +67,9 @@ func restoreConf(original, logPath string, fileLocks bool) string {
 			b.WriteString("\n")
 		}
 	}
-	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
-	if fileLocks {
-		b.WriteString("file-locks\n")
+	fmt.Fprintf(&b, "%s\n", runcConfMarker)
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }
