@@ -33,8 +33,14 @@ type Sample struct {
 	// the tool left none.
 	FreezingMS, FrozenMS, MemdumpMS, MemwriteMS float64
 	PagesWritten                                float64
-	SizeBytes                                   float64 // the checkpoint on disk; NaN if unknown
-	RSSKiB                                      float64 // the tool's own peak RSS (ckpt only); NaN if not measured
+	// HeldMS is how long the container was seen held, its freezer cgroup
+	// frozen or its init process stopped by ptrace (sampled every
+	// millisecond): what the service feels, whoever holds it. Docker's
+	// engine pauses the container itself around its whole checkpoint, so
+	// CRIU's FrozenMS understates Docker's.
+	HeldMS    float64
+	SizeBytes float64 // the checkpoint on disk; NaN if unknown
+	RSSKiB    float64 // the tool's own peak RSS (ckpt only); NaN if not measured
 }
 
 // Metric names a number of a Sample.
@@ -48,6 +54,7 @@ type Metric struct {
 var Metrics = []Metric{
 	{"wall_ms", func(s Sample) float64 { return s.WallMS }},
 	{"frozen_ms", func(s Sample) float64 { return s.FrozenMS }},
+	{"held_ms", func(s Sample) float64 { return s.HeldMS }},
 	{"freezing_ms", func(s Sample) float64 { return s.FreezingMS }},
 	{"memdump_ms", func(s Sample) float64 { return s.MemdumpMS }},
 	{"memwrite_ms", func(s Sample) float64 { return s.MemwriteMS }},
@@ -170,10 +177,10 @@ func (r Results) Goals() []Goal {
 		if wl == "W0" {
 			frozenLim = 0.5
 		}
-		add(wl+": frozen, ckpt / docker", r.Ratio(wl, Dump, "frozen_ms", Ckpt, Docker), frozenLim, "x", true)
+		add(wl+": frozen (seen held), ckpt / docker", r.Ratio(wl, Dump, "held_ms", Ckpt, Docker), frozenLim, "x", true)
 		switch wl {
 		case "W2":
-			add("W2: frozen / floor (1 GiB written)", r.Median(wl, Ckpt, Dump, "frozen_ms")/floor, 2, "x", true)
+			add("W2: frozen (seen held) / floor (1 GiB written)", r.Median(wl, Ckpt, Dump, "held_ms")/floor, 2, "x", true)
 			add("W2: ckpt restore", r.Median(wl, Ckpt, Restore, "wall_ms"), 2500, "ms", false)
 			add("W2: ckpt restore / docker start --checkpoint", r.Ratio(wl, Restore, "wall_ms", Ckpt, Docker), 0.1, "x", true)
 			add("W2: ckpt peak RSS, dump", r.Median(wl, Ckpt, Dump, "peak_rss_kib")/1024, 50, "MiB", false)
@@ -206,7 +213,8 @@ func (r Results) Markdown(w io.Writer) {
 	}
 	for _, wl := range r.Workloads() {
 		row(wl, "dump, ms", Dump, "wall_ms", 0, 1)
-		row(wl, "frozen, ms", Dump, "frozen_ms", 0, 1)
+		row(wl, "frozen, seen held, ms", Dump, "held_ms", 0, 1)
+		row(wl, "frozen, CRIU's statistics, ms", Dump, "frozen_ms", 0, 1)
 		phases := func(tool string) string {
 			return num(r.Median(wl, tool, Dump, "freezing_ms"), 1) + " / " + num(r.Median(wl, tool, Dump, "memdump_ms"), 0) + " / " + num(r.Median(wl, tool, Dump, "memwrite_ms"), 0)
 		}

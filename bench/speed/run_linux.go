@@ -50,6 +50,8 @@ type bench struct {
 	root    string // the engine's root folder
 	version string // the engine's version
 	argv    map[string][]string
+	freezer map[string]string // freezer.state of each workload's container
+	pids    map[string]int    // host PID of each workload's init process
 	ids     map[string]string // container IDs by workload
 	samples []Sample
 }
@@ -59,7 +61,7 @@ func run(c Config) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{Config: c, argv: map[string][]string{}, ids: map[string]string{}}
+	b := &bench{Config: c, argv: map[string][]string{}, ids: map[string]string{}, freezer: map[string]string{}, pids: map[string]int{}}
 	info, err := output("docker", "info", "--format", "{{.ServerVersion}} {{.DockerRootDir}}")
 	if err != nil {
 		return err
@@ -103,8 +105,8 @@ func (b *bench) rawDir() string   { return filepath.Join(b.Work, "raw") }
 
 func (b *bench) add(s Sample) {
 	b.samples = append(b.samples, s)
-	fmt.Printf("%-6s %d %-6s %-7s %8.0f ms  frozen %6s ms  size %7s MiB  rss %5s MiB\n", s.Workload, s.Rep, s.Tool, s.Op,
-		s.WallMS, num(s.FrozenMS, 0), mib(s.SizeBytes), num(s.RSSKiB/1024, 1))
+	fmt.Printf("%-6s %d %-6s %-7s %8.0f ms  frozen %6s ms (criu %6s)  size %7s MiB  rss %5s MiB\n", s.Workload, s.Rep, s.Tool, s.Op,
+		s.WallMS, num(s.HeldMS, 0), num(s.FrozenMS, 0), mib(s.SizeBytes), num(s.RSSKiB/1024, 1))
 }
 
 // start runs the workload's container and takes a first, unmeasured ckpt
@@ -129,6 +131,12 @@ func (b *bench) start(w workload) error {
 		return err
 	}
 	b.argv[w.Name] = meta.CriuArgs
+	b.pids[w.Name] = meta.PID
+	for i, a := range meta.CriuArgs {
+		if a == "--freeze-cgroup" && i+1 < len(meta.CriuArgs) {
+			b.freezer[w.Name] = filepath.Join(meta.CriuArgs[i+1], "freezer.state")
+		}
+	}
 	return os.RemoveAll(dir)
 }
 
@@ -141,6 +149,7 @@ func (b *bench) repetition(w workload, rep int) error {
 	for i := range tools {
 		var s Sample
 		var err error
+		held := watchHeld(b.freezer[w.Name], b.pids[w.Name])
 		switch tools[(i+rep)%len(tools)] {
 		case Ckpt:
 			s, err = b.dumpCkpt(w, name)
@@ -152,7 +161,7 @@ func (b *bench) repetition(w workload, rep int) error {
 		if err != nil {
 			return err
 		}
-		s.Workload, s.Rep, s.Op = w.Name, rep, Dump
+		s.Workload, s.Rep, s.Op, s.HeldMS = w.Name, rep, Dump, held()
 		b.add(s)
 	}
 	restores := []func(workload, string) (Sample, error){b.restoreCkpt, b.restoreDocker}
@@ -282,7 +291,7 @@ func (b *bench) floor(rep int) (Sample, error) {
 
 // noStats marks the CRIU statistics as not measured.
 func (s Sample) noStats() Sample {
-	s.FreezingMS, s.FrozenMS, s.MemdumpMS, s.MemwriteMS, s.PagesWritten = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	s.FreezingMS, s.FrozenMS, s.MemdumpMS, s.MemwriteMS, s.PagesWritten, s.HeldMS = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	return s
 }
 
@@ -303,6 +312,61 @@ func withStats(s Sample, dir, work string) Sample {
 	s.MemdumpMS, s.MemwriteMS = float64(st.MemdumpTimeUs)/1000, float64(st.MemwriteTimeUs)/1000
 	s.PagesWritten = float64(st.PagesWritten)
 	return s
+}
+
+// watchHeld samples, every millisecond until the returned function is
+// called, whether the container is held: its freezer cgroup not THAWED
+// (freezer.state at freezer) or its init process (pid) stopped under
+// ptrace, as CRIU holds a tree once it has seized it and thawed the cgroup.
+// The function returns for how many milliseconds it was held, NaN if
+// neither file can be read.
+func watchHeld(freezer string, pid int) func() float64 {
+	fz, ferr := os.Open(freezer)
+	st, serr := os.Open(fmt.Sprintf("/proc/%d/stat", pid))
+	if ferr != nil && serr != nil {
+		return func() float64 { return math.NaN() }
+	}
+	stop, total := make(chan struct{}), make(chan time.Duration)
+	go func() {
+		defer fz.Close()
+		defer st.Close()
+		var held time.Duration
+		var since time.Time
+		buf := make([]byte, 512)
+		for {
+			now := time.Now()
+			h := false
+			if n, _ := fz.ReadAt(buf, 0); n > 0 && !bytes.HasPrefix(buf[:n], []byte("THAWED")) {
+				h = true
+			}
+			if n, _ := st.ReadAt(buf, 0); n > 0 {
+				// pid (comm) STATE ...: the state follows the last ')'.
+				if i := bytes.LastIndexByte(buf[:n], ')'); i >= 0 && i+2 < n && (buf[i+2] == 't' || buf[i+2] == 'T') {
+					h = true
+				}
+			}
+			switch {
+			case h && since.IsZero():
+				since = now
+			case !h && !since.IsZero():
+				held += now.Sub(since)
+				since = time.Time{}
+			}
+			select {
+			case <-stop:
+				if !since.IsZero() {
+					held += now.Sub(since)
+				}
+				total <- held
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		return ms(<-total)
+	}
 }
 
 // measured is one timed command.
