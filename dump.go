@@ -12,6 +12,7 @@ import (
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/imageinfo"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -37,6 +38,7 @@ func dumpCommand() *cli.Command {
 			&cli.StringFlag{Name: "criu", Usage: "criu binary (default: criu on PATH)"},
 			&cli.StringFlag{Name: "bundle", Usage: "the container's OCI bundle folder (default: found)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			progressFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			ref, err := oneContainer(c)
@@ -64,6 +66,7 @@ func dumpCommand() *cli.Command {
 				Force:     c.Bool("force"),
 				Timeout:   c.Duration("timeout"),
 				Warn:      c.App.ErrWriter,
+				Progress:  progress.New(c.App.ErrWriter, c.Bool("progress")),
 				DumpFlags: criucmd.DumpFlags{
 					LeaveRunning:   c.Bool("leave-running"),
 					TCPEstablished: c.Bool("tcp"),
@@ -71,6 +74,7 @@ func dumpCommand() *cli.Command {
 				},
 			}
 			res, err := dump.Run(c.Context, eng, o)
+			o.Progress.Done()
 			if err != nil {
 				return err
 			}
@@ -97,7 +101,7 @@ func dumpCommand() *cli.Command {
 				return writeJSON(c.App.Writer, out)
 			}
 			fmt.Fprintf(c.App.Writer, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
-			fmt.Fprintf(c.App.Writer, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
+			fmt.Fprintf(c.App.Writer, "size %s, took %s (criu %dms)\n", progress.Bytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
 			if sum != nil {
 				fmt.Fprintf(c.App.Writer, "summary: %s\n", sum.Short())
 			}
@@ -144,16 +148,7 @@ func oneContainer(c *cli.Context) (string, error) {
 	}
 }
 
-// humanBytes renders n as B, KiB, MiB or GiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 2; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMG"[exp])
+// progressFlag is --progress: show progress off a terminal too.
+func progressFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "progress", Usage: "show progress on standard error even when it is not a terminal (on one, it is always shown)"}
 }

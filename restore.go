@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/restore"
 	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
@@ -28,6 +29,7 @@ func restoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "as", Usage: "create a new container of this name and restore into it"},
 			&cli.StringSliceFlag{Name: "publish", Usage: "with --as: [IP:]HOST:CONTAINER[/PROTO] port binding, replacing the recorded ones (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			progressFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			ref, err := oneContainer(c)
@@ -45,8 +47,10 @@ func restoreCommand() *cli.Command {
 				Dir:       c.String("dir"),
 				As:        c.String("as"),
 				Publish:   c.StringSlice("publish"),
+				Progress:  progress.New(c.App.ErrWriter, c.Bool("progress")),
 			}
 			res, err := restore.Run(c.Context, eng, r)
+			r.Progress.Done()
 			if err != nil {
 				return err
 			}

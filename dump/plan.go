@@ -23,7 +23,10 @@ type Plan struct {
 	NSInodes     map[string]uint64 // namespace type ("network") → inode, for those config.json gives a path
 	FreezeCgroup string            // freezer cgroup dir, "" when none was found
 	Ttys         []string          // tty[rdev:dev] keys of the init process's terminal, if any
-	ImagesDir    string
+	// NoTCP says the container's network namespace was seen with no TCP
+	// connection to repair (CountTCP); false when unknown.
+	NoTCP     bool
+	ImagesDir string
 
 	Flags criucmd.DumpFlags // as the user asked, passed to criu unchanged
 }
@@ -44,7 +47,11 @@ var extNSName = map[specs.LinuxNamespaceType]string{
 // `runc checkpoint`: --root, --manage-cgroups, --ext-unix-sk, the freezer
 // cgroup, external mounts, namespaces given by path as externals, an empty
 // network namespace (Docker plumbs the network again on restore), and
-// --shell-job with the terminal as external for a TTY container.
+// --shell-job with the terminal as external for a TTY container. A
+// container with no TCP connection is dumped without the network lock,
+// whose iptables scripts are most of a small dump's frozen time, and
+// without --tcp-established, so that CRIU fails on a connection made
+// meanwhile rather than dump it unlocked; the dump then retries Locked.
 func (p Plan) CriuOptions() (criucmd.Options, error) {
 	o := criucmd.Options{
 		Action:        criucmd.Dump,
@@ -82,6 +89,10 @@ func (p Plan) CriuOptions() (criucmd.Options, error) {
 	}
 	if ownNet {
 		o.EmptyNS = []string{"net"}
+	}
+	if p.NoTCP {
+		o.NetworkLock = criucmd.NetworkLockSkip
+		o.TCPEstablished = false
 	}
 	if len(p.Ttys) > 0 {
 		o.ShellJob = true
@@ -124,6 +135,7 @@ func WithPreDump(dump criucmd.Options) (pre, final criucmd.Options) {
 	pre.LogFile = "pre-dump.log"
 	pre.LeaveRunning = false // a pre-dump always leaves the tree running
 	pre.TrackMem = true
+	pre.NetworkLock = criucmd.NetworkLockDefault // a pre-dump takes none
 	final = dump
 	final.PrevImagesDir = PreDumpDir
 	final.TrackMem = true

@@ -86,7 +86,7 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 		return nil, err
 	}
 	opts.Timeout = d.Timeout
-	procs := processTree(info.PID)
+	procs, rss := processTree(info.PID)
 	began := time.Now()
 	if d.PreDump {
 		var pre criucmd.Options
@@ -102,7 +102,26 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	if err := writeDescriptors(pending.Dir, info.PID); err != nil {
 		return nil, err
 	}
-	if _, err := criucmd.Run(ctx, criu, opts); err != nil {
+	// The bytes written so far are the pending folder's; CRIU writes
+	// about the processes' resident memory.
+	d.Progress.Phase("dumping "+info.Name, rss)
+	stop := d.Progress.Watch(200*time.Millisecond, func() int64 { n, _ := store.DirSize(pending.Dir); return n })
+	defer stop()
+	_, err = criucmd.Run(ctx, criu, opts)
+	var ce *criucmd.Error
+	if errors.As(err, &ce) && opts.NetworkLock == criucmd.NetworkLockSkip && metTCP(ce.Lines) {
+		if d.Warn != nil {
+			fmt.Fprintf(d.Warn, "ckpt: %s made a TCP connection while it was dumped without the network lock; dumping again with it\n", info.Name)
+		}
+		opts = plan.Locked(opts)
+		if argv, err = criucmd.Args(opts); err != nil {
+			return nil, err
+		}
+		if err = clearImages(pending.Dir); err == nil {
+			_, err = criucmd.Run(ctx, criu, opts)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	meta := newMeta(info, decisions)
@@ -133,6 +152,23 @@ func newMeta(info *bundle.ContainerInfo, decisions []mountscan.Decision) *store.
 		m.Namespaces[string(ns.Type)] = ns.Path
 	}
 	return m
+}
+
+// clearImages removes what a failed criu run left in dir, all but
+// descriptors.json.
+func clearImages(dir string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if de.Name() != "descriptors.json" {
+			if err := os.RemoveAll(filepath.Join(dir, de.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeDescriptors writes runc's descriptors.json: where the init

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -36,7 +37,8 @@ type Request struct {
 	As        string   // "" restores in place; else the name of a new container
 	Publish   []string // --publish values; they replace the recorded port bindings of a clone
 
-	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
+	RuncConf RuncConf        // where runc reads CRIU's settings; zero for the real one
+	Progress *progress.Meter // shows the restore's phases; nil for none
 }
 
 // Result is a container running again from a checkpoint.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -172,14 +173,42 @@ func (r Request) start(ctx context.Context, eng engine.Engine, id, name string, 
 // An error from Place comes back with a zero Placed; one from Start with
 // where the checkpoint was placed.
 func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id string, entry store.Entry, mode engine.PlaceMode) (engine.Placed, error) {
+	total, pages := checkpointSize(entry.Path)
+	if mode == engine.SymlinkPages {
+		total -= pages // the pages are linked, not copied
+	}
+	r.Progress.Phase("placing checkpoint "+entry.Name, total)
 	placed, err := eng.Place(ctx, id, entry.Path, entry.Name, mode)
 	if err != nil {
 		return engine.Placed{}, fmt.Errorf("restore %s: %w", id, err)
 	}
+	r.Progress.Set(total)
+	// CRIU reads the pages inside the engine's start, which says nothing
+	// until it is done: the line shows what it reads and for how long.
+	r.Progress.Phase("restoring "+progress.Bytes(pages)+" of memory", 0)
+	stop := r.Progress.Watch(100*time.Millisecond, func() int64 { return 0 })
+	defer stop()
 	logPath := filepath.Join(placed.Dir, "restore.log")
 	return placed, r.RuncConf.with(logPath, entry.FileLocks, func() error {
 		return eng.Start(ctx, id, entry.Name)
 	})
+}
+
+// checkpointSize is the size of the checkpoint folder dir and of its page
+// images, 0 for what cannot be read.
+func checkpointSize(dir string) (total, pages int64) {
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		fi, err := de.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		total += fi.Size()
+		if engine.IsPages(de.Name()) {
+			pages += fi.Size()
+		}
+	}
+	return total, pages
 }
 
 // pagesUnreadable reports whether the restore log in dir says CRIU could
