@@ -33,11 +33,11 @@ type Sample struct {
 	// the tool left none.
 	FreezingMS, FrozenMS, MemdumpMS, MemwriteMS float64
 	PagesWritten                                float64
-	// HeldMS is how long the container was seen held, its freezer cgroup
-	// frozen or its init process stopped by ptrace (sampled every
-	// millisecond): what the service feels, whoever holds it. Docker's
-	// engine pauses the container itself around its whole checkpoint, so
-	// CRIU's FrozenMS understates Docker's.
+	// HeldMS is how long the container was held, whoever held it: the
+	// longer of what was seen from outside (its freezer cgroup frozen or
+	// its init process stopped by ptrace, sampled every millisecond) and
+	// CRIU's freezing + frozen time. Docker's engine pauses the container
+	// around its whole checkpoint, which CRIU's FrozenMS does not see.
 	HeldMS    float64
 	SizeBytes float64 // the checkpoint on disk; NaN if unknown
 	RSSKiB    float64 // the tool's own peak RSS (ckpt only); NaN if not measured
