@@ -62,6 +62,9 @@ func Args(o Options) ([]string, error) {
 	flag(o.TCPSkipInFlight, "--skip-in-flight")
 	flag(o.TCPClose, "--tcp-close")
 	value("--network-lock", string(o.NetworkLock))
+	for _, a := range o.ActionScripts {
+		add("--action-script", a)
+	}
 	flag(o.LinkRemap, "--link-remap")
 	for _, ns := range o.EmptyNS {
 		add("--empty-ns", ns)
@@ -117,6 +120,14 @@ func validate(o Options) []string {
 		bad("%v", err)
 	} else if o.NetworkLock != NetworkLockDefault && o.Action != Dump {
 		bad("NetworkLock %q is for a dump", string(o.NetworkLock))
+	}
+	for i, a := range o.ActionScripts {
+		switch {
+		case o.Action != Dump:
+			bad("ActionScripts are for a dump")
+		case a == "" || strings.ContainsAny(a, "\x00"):
+			bad("ActionScripts[%d] %q is empty or contains NUL", i, a)
+		}
 	}
 	if o.TCPEstablished && o.TCPClose {
 		bad("TCPEstablished and TCPClose exclude each other")

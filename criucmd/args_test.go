@@ -43,6 +43,7 @@ func TestArgsGolden(t *testing.T) {
 	dumpFull.ShellJob = true
 	dumpFull.LinkRemap = true
 	dumpFull.NetworkLock = NetworkLockNftables
+	dumpFull.ActionScripts = []string{"true"}
 	dumpFull.AutoDedup = true
 	dumpFull.TrackMem = true
 	dumpFull.PrevImagesDir = "../pre1"
@@ -161,6 +162,8 @@ func TestArgsInvalid(t *testing.T) {
 		{"tcp established and close", dump(func(o *Options) { o.TCPEstablished = true; o.TCPClose = true }), ErrInvalidOptions, []string{"exclude each other"}},
 		{"bad network lock", dump(func(o *Options) { o.NetworkLock = "none" }), ErrInvalidOptions, []string{`NetworkLock "none"`}},
 		{"network lock on a pre-dump", dump(func(o *Options) { o.Action = PreDump; o.NetworkLock = NetworkLockSkip }), ErrInvalidOptions, []string{`NetworkLock "skip" is for a dump`}},
+		{"action script on a pre-dump", dump(func(o *Options) { o.Action = PreDump; o.ActionScripts = []string{"true"} }), ErrInvalidOptions, []string{"ActionScripts are for a dump"}},
+		{"empty action script", dump(func(o *Options) { o.ActionScripts = []string{""} }), ErrInvalidOptions, []string{"ActionScripts[0]"}},
 		{"empty ns pid", dump(func(o *Options) { o.EmptyNS = []string{"net", "pid"} }), ErrInvalidOptions, []string{`EmptyNS[1] "pid"`}},
 		{"empty external", dump(func(o *Options) { o.External = []string{""} }), ErrInvalidOptions, []string{`External[0] ""`}},
 		{"unformatted external", dump(func(o *Options) { o.External = []string{"mnt[/a]:/a", "/etc/hosts"} }), ErrInvalidOptions, []string{`External[1] "/etc/hosts"`}},

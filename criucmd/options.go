@@ -116,6 +116,10 @@ type Options struct {
 	// default (iptables), NetworkLockSkip takes no lock, which is safe
 	// only for a tree with no TCP connection to repair. Dump only.
 	NetworkLock NetworkLock
+	// ActionScripts are shell commands criu runs at each stage of its work
+	// with the stage in $CRTOOLS_SCRIPT_ACTION (--action-script). Dump
+	// only.
+	ActionScripts []string
 	// LinkRemap lets criu dump files that are open but unlinked by linking
 	// them back (--link-remap). Dump and pre-dump only.
 	LinkRemap bool

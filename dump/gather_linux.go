@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/ckpt/ckpt/bundle"
@@ -36,6 +37,8 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 		}
 		if dir := FreezerDir("/sys/fs/cgroup", isCgroup2(), info.Spec.Linux.CgroupsPath); dirExists(dir) {
 			p.FreezeCgroup = dir
+			_, err := os.Stat(filepath.Join(dir, "freezer.state"))
+			p.FreezerV1 = err == nil
 		}
 	}
 	ttys, err := ttyExternals(info.PID)

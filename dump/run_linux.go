@@ -74,6 +74,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		pending.Abort()
 		return nil, err
 	}
+	if !d.LeaveRunning {
+		// The processes are gone; wait until the engine says so too, so
+		// that what runs next (docker start --checkpoint) finds the
+		// container stopped.
+		if ins, err := eng.Container(ctx, info.ID); err == nil {
+			engine.WaitStopped(ctx, eng, info.ID, ins)
+		}
+	}
 	size, _ := store.DirSize(pending.Final())
 	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta}, nil
 }
@@ -121,6 +129,7 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 			_, err = criucmd.Run(ctx, criu, opts)
 		}
 	}
+	thaw(plan.FreezeCgroup) // the freeze hook's, if post-dump did not run
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func (r Request) inPlaceTarget(ctx context.Context, eng engine.Engine, meta *sto
 	if ins.State.Running && !ins.State.Paused && !pidAlive(ins.State.Pid) {
 		// A stop-mode dump killed the processes; the engine notices a
 		// moment later.
-		ins = waitStopped(ctx, eng, r.Container, ins)
+		ins = engine.WaitStopped(ctx, eng, r.Container, ins)
 	}
 	if ins.State.Running || ins.State.Paused || ins.State.Restarting {
 		return ins, fmt.Errorf("%w: %s is %s; stop it first (docker stop %s), or restore beside it with --as NEWNAME",
@@ -228,23 +228,4 @@ func pidAlive(pid int) bool {
 	}
 	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
 	return err == nil
-}
-
-// waitStopped polls the container for up to 10 seconds until the engine
-// reports it stopped, and returns the last inspection.
-func waitStopped(ctx context.Context, eng engine.Engine, ref string, ins *engine.Container) *engine.Container {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && ins.State.Running {
-		select {
-		case <-ctx.Done():
-			return ins
-		case <-time.After(100 * time.Millisecond):
-		}
-		next, err := eng.Container(ctx, ref)
-		if err != nil {
-			return ins
-		}
-		ins = next
-	}
-	return ins
 }
