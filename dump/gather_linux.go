@@ -39,6 +39,7 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 			p.FreezeCgroup = dir
 			_, err := os.Stat(filepath.Join(dir, "freezer.state"))
 			p.FreezerV1 = err == nil
+			p.Hook = installHook(HookPath)
 		}
 	}
 	ttys, err := ttyExternals(info.PID)

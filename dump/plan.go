@@ -23,7 +23,10 @@ type Plan struct {
 	NSInodes     map[string]uint64 // namespace type ("network") → inode, for those config.json gives a path
 	FreezeCgroup string            // freezer cgroup dir, "" when none was found
 	FreezerV1    bool              // FreezeCgroup is a cgroup v1 freezer (freezer.state)
-	Ttys         []string          // tty[rdev:dev] keys of the init process's terminal, if any
+	// Hook is the action script that freezes the cgroup before CRIU
+	// looks at it (hookScript); "" for none.
+	Hook string
+	Ttys []string // tty[rdev:dev] keys of the init process's terminal, if any
 	// NoTCP says the container's network namespace was seen with no TCP
 	// connection to repair (CountTCP); false when unknown.
 	NoTCP     bool
@@ -95,38 +98,14 @@ func (p Plan) CriuOptions() (criucmd.Options, error) {
 		o.NetworkLock = criucmd.NetworkLockSkip
 		o.TCPEstablished = false
 	}
-	if p.FreezeCgroup != "" && p.FreezerV1 {
-		hook, err := freezeHook(p.FreezeCgroup)
-		if err != nil {
-			return o, err
-		}
-		o.ActionScripts = append(o.ActionScripts, hook)
+	if p.FreezeCgroup != "" && p.FreezerV1 && p.Hook != "" {
+		o.ActionScripts = append(o.ActionScripts, p.Hook)
 	}
 	if len(p.Ttys) > 0 {
 		o.ShellJob = true
 		o.External = append(o.External, p.Ttys...)
 	}
 	return o, nil
-}
-
-// freezeHook is the action script that freezes a cgroup v1 freezer at
-// CRIU's pre-dump stage and thaws it at post-dump. CRIU freezes through
-// the cgroup itself, but checks the state again only after a fixed 100 ms
-// step, so nearly every dump of a small container spends 100 ms frozen
-// doing nothing (the dump log shows "freezer.state=FREEZING" then
-// "FROZEN" 100 ms later). Frozen before CRIU looks, the cgroup is found
-// FROZEN at once; the hook waits for that itself (a few milliseconds at
-// most, or it gives up and CRIU freezes as before). CRIU leaves a cgroup
-// it found frozen frozen, so post-dump thaws it (and the dump thaws it
-// again when criu exits, whatever happened).
-func freezeHook(dir string) (string, error) {
-	if strings.ContainsAny(dir, "'\n") {
-		return "", fmt.Errorf("freezer cgroup %q: a quote or newline in its path", dir)
-	}
-	state := "'" + filepath.Join(dir, "freezer.state") + "'"
-	return `case "$CRTOOLS_SCRIPT_ACTION" in ` +
-		`pre-dump) echo FROZEN > ` + state + ` && i=0 && until read s < ` + state + ` && [ "$s" = FROZEN ]; do i=$((i+1)); [ $i -lt 20000 ] || break; done ;; ` +
-		`post-dump) echo THAWED > ` + state + ` ;; esac`, nil
 }
 
 // FreezerDir is the freezer cgroup of a container whose config.json names

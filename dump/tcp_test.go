@@ -1,9 +1,6 @@
 package dump
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,42 +66,5 @@ func TestMetTCP(t *testing.T) {
 	}
 	if metTCP(criucmd.ParseLog(strings.NewReader("(00.190000) Error (criu/mount.c:1): mnt: No mapping for 42:(null) mountpoint\n"))) {
 		t.Error("metTCP is true for a mount error")
-	}
-}
-
-// The freeze hook, run by sh as CRIU runs it, freezes at pre-dump and
-// thaws at post-dump; other stages leave the state alone.
-func TestFreezeHook(t *testing.T) {
-	dir := t.TempDir()
-	state := filepath.Join(dir, "freezer.state")
-	hook, err := freezeHook(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, step := range []struct{ action, want string }{
-		{"pre-dump", "FROZEN"}, {"network-lock", "FROZEN"}, {"post-dump", "THAWED"},
-	} {
-		if step.action == "pre-dump" {
-			os.WriteFile(state, []byte("THAWED\n"), 0o644)
-		}
-		cmd := exec.Command("sh", "-c", hook)
-		cmd.Env = append(os.Environ(), "CRTOOLS_SCRIPT_ACTION="+step.action)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v: %s", step.action, err, out)
-		}
-		if b, _ := os.ReadFile(state); strings.TrimSpace(string(b)) != step.want {
-			t.Errorf("after %s: freezer.state %q, want %s", step.action, b, step.want)
-		}
-	}
-	if _, err := freezeHook("/sys/fs/cgroup/freezer/it's"); err == nil {
-		t.Error("a quote in the path was accepted")
-	}
-	p := Plan{PID: 1, ImagesDir: "/ck", Spec: &specs.Spec{Linux: &specs.Linux{}}, FreezeCgroup: dir}
-	if o, _ := p.CriuOptions(); len(o.ActionScripts) != 0 {
-		t.Errorf("a freezer not known to be v1 got the hook: %q", o.ActionScripts)
-	}
-	p.FreezerV1 = true
-	if o, _ := p.CriuOptions(); len(o.ActionScripts) != 1 || o.ActionScripts[0] != hook {
-		t.Errorf("ActionScripts = %q, want the hook", o.ActionScripts)
 	}
 }
