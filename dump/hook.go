@@ -5,33 +5,28 @@ package dump
 const HookPath = "/run/ckpt-criu-hook"
 
 // hookScript freezes the dumped tree's cgroup v1 freezer at CRIU's
-// pre-dump stage and thaws it at post-dump; every other stage it leaves at
-// once. Why: CRIU freezes through the freezer cgroup, and when the cgroup
-// is still FREEZING at its first look it sleeps a fixed 100 ms before it
-// looks again, so nearly every dump of a small container spent 100 ms
-// frozen doing nothing (the dump log showed "freezer.state=FREEZING", then
-// "FROZEN" 100 ms later). Frozen just before CRIU looks, the cgroup is
-// found FROZEN and CRIU goes on at once. CRIU leaves a cgroup it found
-// frozen frozen, hence post-dump (and the dump thaws it again when criu
-// exits, whatever happened). The tree's cgroup comes from CRIU's
-// CRTOOLS_INIT_PID, so raw criu run with ckpt's argv does the same. A
-// shell script, not ckpt itself: CRIU runs it at every stage, some while
-// the tree is frozen, and sh starts in a millisecond. A freeze the kernel
-// has not finished after 20000 looks is left to CRIU.
+// pre-dump stage; every other stage it leaves at once. Why: CRIU freezes
+// through the freezer cgroup, and when the cgroup is still FREEZING at its
+// first look it sleeps a fixed 100 ms before it looks again, so nearly
+// every dump of a small container spent 100 ms frozen doing nothing (the
+// dump log showed "freezer.state=FREEZING", then "FROZEN" 100 ms later).
+// Frozen just before CRIU looks, the cgroup is found FROZEN and CRIU goes
+// on at once. CRIU puts a cgroup it found frozen back to frozen when it is
+// done, so the dump thaws it when criu exits, whatever happened (as
+// containerd resumes the container it paused around runc's checkpoint).
+// The tree's cgroup comes from CRIU's CRTOOLS_INIT_PID. A shell script,
+// not ckpt itself: CRIU runs it at every stage, some while the tree is
+// frozen, and sh starts in a millisecond. A freeze the kernel has not
+// finished after 20000 looks is left to CRIU.
 const hookScript = `#!/bin/sh
 # Installed by ckpt: CRIU's action script for ckpt's dumps (see ckpt's dump/hook.go).
-case "$CRTOOLS_SCRIPT_ACTION" in
-pre-dump) to=FROZEN ;;
-post-dump) to=THAWED ;;
-*) exit 0 ;;
-esac
+[ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] || exit 0
 state=
 while IFS=: read -r _ ctl path; do
 	case ",$ctl," in *,freezer,*) state=/sys/fs/cgroup/freezer$path/freezer.state ;; esac
 done < "/proc/$CRTOOLS_INIT_PID/cgroup"
 [ -n "$state" ] && [ -w "$state" ] || exit 0
-echo $to > "$state" || exit 0
-[ $to = FROZEN ] || exit 0
+echo FROZEN > "$state" || exit 0
 i=0
 until read -r s < "$state" && [ "$s" = FROZEN ]; do
 	i=$((i + 1))

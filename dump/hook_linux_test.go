@@ -11,8 +11,8 @@ import (
 )
 
 // The script, run by sh as CRIU runs it (against a fake /proc and
-// cgroup tree), freezes at pre-dump, thaws at post-dump and leaves the
-// state alone at the other stages; it is installed once, executable.
+// cgroup tree), freezes at pre-dump and leaves the state alone at the
+// other stages; it is installed once, executable.
 func TestHookScript(t *testing.T) {
 	dir := t.TempDir()
 	cg := filepath.Join(dir, "cgroup", "freezer", "docker", "abc")
@@ -23,7 +23,7 @@ func TestHookScript(t *testing.T) {
 	os.WriteFile(state, []byte("THAWED\n"), 0o644)
 	script := strings.NewReplacer("/sys/fs/cgroup", filepath.Join(dir, "cgroup"), "/proc/", filepath.Join(dir, "proc")+"/").Replace(hookScript)
 	for _, step := range []struct{ action, want string }{
-		{"pre-dump", "FROZEN"}, {"network-lock", "FROZEN"}, {"post-dump", "THAWED"}, {"post-resume", "THAWED"},
+		{"network-lock", "THAWED"}, {"pre-dump", "FROZEN"}, {"post-dump", "FROZEN"},
 	} {
 		cmd := exec.Command("sh", "-c", script)
 		cmd.Env = append(os.Environ(), "CRTOOLS_SCRIPT_ACTION="+step.action, "CRTOOLS_INIT_PID=42")

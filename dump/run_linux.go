@@ -129,7 +129,7 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 			_, err = criucmd.Run(ctx, criu, opts)
 		}
 	}
-	thaw(plan.FreezeCgroup) // the freeze hook's, if post-dump did not run
+	thaw(plan.FreezeCgroup) // CRIU leaves the hook's freeze frozen (hookScript)
 	if err != nil {
 		return nil, err
 	}
