@@ -27,18 +27,31 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	version, err := criucmd.Probe(ctx, criu)
-	if err != nil {
-		return nil, err
+	// criu's version is asked while the engine is: both are a process or a
+	// round trip away, and a small dump takes a tenth of a second. A
+	// problem with criu is still reported first.
+	type probed struct {
+		version criucmd.Version
+		err     error
 	}
+	probe := make(chan probed, 1)
+	go func() {
+		v, err := criucmd.Probe(ctx, criu)
+		probe <- probed{v, err}
+	}()
+	info, findErr := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle})
+	p := <-probe
+	if p.err != nil {
+		return nil, p.err
+	}
+	version := p.version
 	if d.PreDump {
 		if err := dirtyTracking(ctx, criu); err != nil {
 			return nil, err
 		}
 	}
-	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle})
-	if err != nil {
-		return nil, err
+	if findErr != nil {
+		return nil, findErr
 	}
 	decisions, err := mountscan.Scan(info.PID, info.Spec)
 	if err != nil {
