@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -54,6 +55,7 @@ type bench struct {
 	pids    map[string]int    // host PID of each workload's init process
 	ids     map[string]string // container IDs by workload
 	samples []Sample
+	partial string // why the run stopped early, "" if it did not
 }
 
 func run(c Config) error {
@@ -93,7 +95,10 @@ func run(c Config) error {
 		b.add(s)
 		for _, w := range wls {
 			if err := b.repetition(w, rep); err != nil {
-				return fmt.Errorf("%s, repetition %d: %w", w.Name, rep, err)
+				// What was measured is still written, marked partial.
+				err = fmt.Errorf("%s, repetition %d: %w", w.Name, rep, err)
+				b.partial = err.Error()
+				return errors.Join(err, b.write())
 			}
 		}
 	}
@@ -275,6 +280,13 @@ func (b *bench) restoreDocker(w workload, name string) (Sample, error) {
 		return Sample{}, fmt.Errorf("move Docker's checkpoint to the new container: %w", err)
 	}
 	m, err := measure("docker", "start", "--checkpoint", name, clone)
+	if err != nil && strings.Contains(err.Error(), "already exists") {
+		// Engine 20.10 refuses a checkpoint whose tar is already in
+		// containerd's content store (a small one can come out the same
+		// twice) until the store lets go of it: once more, a moment later.
+		time.Sleep(2 * time.Second)
+		m, err = measure("docker", "start", "--checkpoint", name, clone)
+	}
 	if err != nil {
 		return Sample{}, err
 	}
@@ -464,6 +476,9 @@ func (b *bench) write() error {
 	base := filepath.Join(b.Out, "speed-engine-"+engineTag(b.version))
 	var md bytes.Buffer
 	fmt.Fprintf(&md, "%s, %s, Engine %s, %s; %d repetitions, interleaved.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine(), b.version, criuVersion(b.Criu), b.Reps)
+	if b.partial != "" {
+		fmt.Fprintf(&md, "**Partial run**, stopped at %s.\n\n", b.partial)
+	}
 	r.Markdown(&md)
 	var csvs, runs bytes.Buffer
 	if err := r.CSV(&csvs); err != nil {
