@@ -2,7 +2,7 @@
 export PATH := /usr/local/sbin:/usr/local/bin:/usr/local/go/bin:$(PATH)
 GO ?= go
 
-.PHONY: all build setup engines test unit cross demo clean
+.PHONY: all build setup engines test unit cross demo bench clean
 
 all: build
 
@@ -42,6 +42,11 @@ cross:
 
 demo: setup build
 	bash scripts/demo.sh
+
+# The speed bench: ckpt against raw CRIU and Docker (bench/run.sh; needs
+# root, dockerd and criu; REPS=2 for a quick run).
+bench: setup
+	bash bench/run.sh
 
 clean:
 	rm -f ckpt

@@ -17,6 +17,7 @@ import (
 	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/imageinfo"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -52,6 +53,7 @@ func dumpCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "filter", Usage: "checkpoint the running containers that match KEY=VALUE (docker ps --filter: label=com.docker.compose.project=web, name=db), as one consistent group (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
 			&cli.BoolFlag{Name: "explain", Usage: "dump nothing: show what the dump would do with each namespace of the container, and why (with --json, a JSON array)"},
+			progressFlag(),
 		}, exportFlags()...),
 		Action: func(c *cli.Context) error {
 			group := c.Bool("all") || len(c.StringSlice("filter")) > 0
@@ -103,6 +105,7 @@ func dumpCommand() *cli.Command {
 				Force:     c.Bool("force"),
 				Timeout:   c.Duration("timeout"),
 				Warn:      c.App.ErrWriter,
+				Progress:  progress.New(c.App.ErrWriter, c.Bool("progress")),
 				DumpFlags: criucmd.DumpFlags{
 					LeaveRunning:   c.Bool("leave-running"),
 					TCPEstablished: c.Bool("tcp"),
@@ -116,9 +119,12 @@ func dumpCommand() *cli.Command {
 				return explainNamespaces(c, eng, o)
 			}
 			if group {
-				return dumpGroup(c, eng, dump.GroupOptions{All: c.Bool("all"), Filters: c.StringSlice("filter"), Options: o})
+				err := dumpGroup(c, eng, dump.GroupOptions{All: c.Bool("all"), Filters: c.StringSlice("filter"), Options: o})
+				o.Progress.Done()
+				return err
 			}
 			res, err := dump.Run(c.Context, eng, o)
+			o.Progress.Done()
 			if err != nil {
 				return err
 			}
@@ -227,7 +233,7 @@ func dumpSummary(c *cli.Context, res *dump.Result) dumpJSON {
 // printDump prints a finished dump for people.
 func printDump(w io.Writer, res *dump.Result, out dumpJSON) {
 	fmt.Fprintf(w, "checkpoint %s of %s: %s\n", res.Meta.Checkpoint, res.Meta.Name, res.Path)
-	fmt.Fprintf(w, "size %s, took %s (criu %dms)\n", humanBytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
+	fmt.Fprintf(w, "size %s, took %s (criu %dms)\n", progress.Bytes(res.Size), res.Duration.Round(time.Millisecond), res.Meta.DurationMS)
 	if out.Summary != "" {
 		fmt.Fprintf(w, "summary: %s\n", out.Summary)
 	}
@@ -318,16 +324,7 @@ func oneContainer(c *cli.Context) (string, error) {
 	}
 }
 
-// humanBytes renders n as B, KiB, MiB or GiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 2; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMG"[exp])
+// progressFlag is --progress: show progress off a terminal too.
+func progressFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "progress", Usage: "show progress on standard error even when it is not a terminal (on one, it is always shown)"}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -124,7 +125,7 @@ func reportExport(w io.Writer, asJSON bool, file string, o archive.ExportOptions
 		return writeJSON(w, res)
 	}
 	fmt.Fprintf(w, "exported %s to %s: %s (%s compressed, checkpoint %s), took %s\n", o.Folder, file,
-		humanBytes(res.Bytes), o.Compression, humanBytes(res.Checkpoint), (time.Duration(res.DurationMS) * time.Millisecond))
+		progress.Bytes(res.Bytes), o.Compression, progress.Bytes(res.Checkpoint), (time.Duration(res.DurationMS) * time.Millisecond))
 	if !o.IgnoreRootfs {
 		fmt.Fprintf(w, "rootfs: %d changed, %d deleted\n", res.Changed, res.Deleted)
 	}

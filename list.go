@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ckpt/ckpt/archive"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
 )
@@ -47,7 +48,7 @@ func listCommand() *cli.Command {
 					stopped = "yes"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", e.Container, e.Name,
-					e.Created.Local().Format(time.DateTime), humanBytes(e.Size), e.Processes, stopped)
+					e.Created.Local().Format(time.DateTime), progress.Bytes(e.Size), e.Processes, stopped)
 			}
 			return tw.Flush()
 		},

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +87,8 @@ func scriptParams(e testEngine) testscript.Params {
 			"enginenet":     cmdEngineNet,
 			"nocriulock":    cmdNoCriuLock,
 			"nowrites":      cmdNoWrites,
+			"islink":        cmdIsLink,
+			"growth":        cmdGrowth,
 		},
 	}
 }
@@ -416,6 +419,125 @@ func cmdEngineCheckpoint(ts *testscript.TestScript, neg bool, args []string) {
 	if out, err := exec.Command("cp", "-a", ts.MkAbs(args[1]), dst).CombinedOutput(); err != nil {
 		ts.Fatalf("cp %s %s: %v: %s", args[1], dst, err, out)
 	}
+}
+
+// islink PATH TARGET: fails unless PATH is a symbolic link that leads to
+// the file TARGET. With !, fails if PATH is a symbolic link.
+func cmdIsLink(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: islink PATH TARGET")
+	}
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	isLink := fi.Mode()&os.ModeSymlink != 0
+	if neg {
+		if isLink {
+			ts.Fatalf("%s is a symbolic link", args[0])
+		}
+		return
+	}
+	if !isLink {
+		ts.Fatalf("%s is a %v, not a symbolic link", args[0], fi.Mode().Type())
+	}
+	got, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	want, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if !os.SameFile(got, want) {
+		ts.Fatalf("%s does not lead to %s", args[0], args[1])
+	}
+}
+
+// growth start DIR: samples the total size of the files under DIR every
+// 20 ms from now on. growth below BYTES / growth above BYTES: stops the
+// sampling and fails unless DIR's largest size meanwhile was less than
+// BYTES / more than BYTES over its size at the start.
+func cmdGrowth(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: growth start DIR | growth below|above BYTES")
+	}
+	growthMu.Lock()
+	defer growthMu.Unlock()
+	if args[0] == "start" {
+		if growthWatch[ts] != nil {
+			ts.Fatalf("growth start: already sampling")
+		}
+		dir := ts.MkAbs(args[1])
+		w := &sizeWatch{dir: dir, start: dirSize(dir), stop: make(chan struct{}), done: make(chan struct{})}
+		w.peak = w.start
+		go w.run()
+		growthWatch[ts] = w
+		ts.Defer(func() { w.end() })
+		return
+	}
+	w := growthWatch[ts]
+	if w == nil {
+		ts.Fatalf("growth %s: no growth start before", args[0])
+	}
+	delete(growthWatch, ts)
+	limit, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	grew := w.end()
+	ts.Logf("%s grew by at most %d bytes", w.dir, grew)
+	switch args[0] {
+	case "below":
+		if grew >= limit {
+			ts.Fatalf("%s grew by %d bytes, want below %d", w.dir, grew, limit)
+		}
+	case "above":
+		if grew <= limit {
+			ts.Fatalf("%s grew by %d bytes, want above %d", w.dir, grew, limit)
+		}
+	default:
+		ts.Fatalf("usage: growth start DIR | growth below|above BYTES")
+	}
+}
+
+var (
+	growthMu    sync.Mutex
+	growthWatch = map[*testscript.TestScript]*sizeWatch{}
+)
+
+// sizeWatch samples a folder's size until it is ended.
+type sizeWatch struct {
+	dir         string
+	start, peak int64
+	stop, done  chan struct{}
+	once        sync.Once
+}
+
+func (w *sizeWatch) run() {
+	defer close(w.done)
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+		w.peak = max(w.peak, dirSize(w.dir))
+	}
+}
+
+// end stops the sampling and returns the largest growth seen.
+func (w *sizeWatch) end() int64 {
+	w.once.Do(func() { close(w.stop) })
+	<-w.done
+	return max(w.peak, dirSize(w.dir)) - w.start
+}
+
+// dirSize adds up the sizes of the regular files under dir, skipping what
+// vanishes while it walks.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // numfrom CONTAINER N [SECONDS]: for a container restored from a checkpoint

@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/restore"
 	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
@@ -35,6 +37,7 @@ func restoreCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "restore a group checkpoint (ckpt dump --all or --filter) in place, networks first, then in dependency order"},
 			&cli.StringSliceFlag{Name: "filter", Usage: "restore the group checkpoint whose recorded containers match label=KEY[=VALUE], name=REGEXP or id=PREFIX (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			progressFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.IsSet("import") {
@@ -60,8 +63,10 @@ func restoreCommand() *cli.Command {
 				Publish:   c.StringSlice("publish"),
 
 				HoldBinary: holdBinary(),
+				Progress:   progress.New(c.App.ErrWriter, c.Bool("progress")),
 			}
 			res, err := restore.Run(c.Context, eng, r)
+			r.Progress.Done()
 			if err != nil {
 				return err
 			}
@@ -117,6 +122,9 @@ func restoreGroup(c *cli.Context) error {
 
 // warn prints what went wrong after a container ran again.
 func warn(c *cli.Context, res *restore.Result) {
+	if res.Fallback != "" {
+		fmt.Fprintf(c.App.ErrWriter, "ckpt: pages not symlinked: %s; %s them instead\n", res.Fallback, res.Placement)
+	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(c.App.ErrWriter, "ckpt: warning: %s\n", w)
 	}
@@ -124,10 +132,6 @@ func warn(c *cli.Context, res *restore.Result) {
 
 // reportRestore prints a restored container for people.
 func reportRestore(w io.Writer, res *restore.Result, of string) {
-	how := "copied"
-	if res.Linked {
-		how = "hard-linked"
-	}
 	verb := "restored"
 	if res.Clone {
 		verb = "restored as new container"
@@ -139,7 +143,7 @@ func reportRestore(w io.Writer, res *restore.Result, of string) {
 	if res.Holder != "" {
 		fmt.Fprintf(w, "its network is held by container %s (this engine cannot restore a container's own network: containerd#12141); remove both with: docker rm -f %s %s\n", res.Holder, res.Container, res.Holder)
 	}
-	fmt.Fprintf(w, "checkpoint %s to %s; took %s\n", how, res.Placed, res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "checkpoint %s to %s; took %s\n", placedHow(res.Placement), res.Placed, res.Duration.Round(time.Millisecond))
 	if res.RestartPolicy != "" {
 		fmt.Fprintf(w, "restart policy %s in force\n", res.RestartPolicy)
 	}
@@ -180,4 +184,12 @@ func importArchive(c *cli.Context) error {
 	}
 	fmt.Fprintf(c.App.Writer, "rootfs diff applied: %v, %d deleted again; volumes filled: %v\n", res.Changed, res.Deleted, res.Volumes)
 	return nil
+}
+
+// placedHow says in words how a restore placed the checkpoint.
+func placedHow(m engine.Method) string {
+	if m == engine.Symlinked {
+		return "placed (pages symlinked to the store)"
+	}
+	return string(m)
 }

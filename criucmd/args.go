@@ -61,6 +61,7 @@ func Args(o Options) ([]string, error) {
 	flag(o.TCPEstablished, "--tcp-established")
 	flag(o.TCPSkipInFlight, "--skip-in-flight")
 	flag(o.TCPClose, "--tcp-close")
+	value("--network-lock", string(o.NetworkLock))
 	flag(o.LinkRemap, "--link-remap")
 	for _, ns := range o.EmptyNS {
 		add("--empty-ns", ns)
@@ -112,6 +113,11 @@ func validate(o Options) []string {
 		bad("ManageCgroupsMode %q is set but ManageCgroups is false", o.ManageCgroupsMode)
 	}
 
+	if err := checkNetworkLock(o.NetworkLock); err != nil {
+		bad("%v", err)
+	} else if o.NetworkLock != NetworkLockDefault && o.Action != Dump {
+		bad("NetworkLock %q is for a dump", string(o.NetworkLock))
+	}
 	if o.TCPEstablished && o.TCPClose {
 		bad("TCPEstablished and TCPClose exclude each other")
 	}

@@ -42,6 +42,7 @@ func TestArgsGolden(t *testing.T) {
 	dumpFull.LeaveRunning = true
 	dumpFull.ShellJob = true
 	dumpFull.LinkRemap = true
+	dumpFull.NetworkLock = NetworkLockNftables
 	dumpFull.AutoDedup = true
 	dumpFull.TrackMem = true
 	dumpFull.PrevImagesDir = "../pre1"
@@ -158,6 +159,8 @@ func TestArgsInvalid(t *testing.T) {
 		{"bad cgroup mode", dump(func(o *Options) { o.ManageCgroups = true; o.ManageCgroupsMode = "props" }), ErrInvalidOptions, []string{`ManageCgroupsMode "props"`}},
 		{"mode without manage", dump(func(o *Options) { o.ManageCgroupsMode = "soft" }), ErrInvalidOptions, []string{"ManageCgroups is false"}},
 		{"tcp established and close", dump(func(o *Options) { o.TCPEstablished = true; o.TCPClose = true }), ErrInvalidOptions, []string{"exclude each other"}},
+		{"bad network lock", dump(func(o *Options) { o.NetworkLock = "none" }), ErrInvalidOptions, []string{`NetworkLock "none"`}},
+		{"network lock on a pre-dump", dump(func(o *Options) { o.Action = PreDump; o.NetworkLock = NetworkLockSkip }), ErrInvalidOptions, []string{`NetworkLock "skip" is for a dump`}},
 		{"empty ns pid", dump(func(o *Options) { o.EmptyNS = []string{"net", "pid"} }), ErrInvalidOptions, []string{`EmptyNS[1] "pid"`}},
 		{"empty external", dump(func(o *Options) { o.External = []string{""} }), ErrInvalidOptions, []string{`External[0] ""`}},
 		{"unformatted external", dump(func(o *Options) { o.External = []string{"mnt[/a]:/a", "/etc/hosts"} }), ErrInvalidOptions, []string{`External[1] "/etc/hosts"`}},

@@ -111,6 +111,11 @@ type Options struct {
 	// TCPClose dumps established connections without their state and
 	// restores them closed (--tcp-close). Excludes TCPEstablished.
 	TCPClose bool
+	// NetworkLock is how criu keeps packets out of the network namespace
+	// while it dumps (--network-lock): NetworkLockDefault leaves CRIU's
+	// default (iptables), NetworkLockSkip takes no lock, which is safe
+	// only for a tree with no TCP connection to repair. Dump only.
+	NetworkLock NetworkLock
 	// LinkRemap lets criu dump files that are open but unlinked by linking
 	// them back (--link-remap). Dump and pre-dump only.
 	LinkRemap bool
@@ -133,6 +138,27 @@ type Options struct {
 	// started in; empty runs it where ckpt runs. Not part of argv: a tree
 	// that shares criu's namespace is locked per connection, not whole.
 	NetNS string
+}
+
+// NetworkLock is a --network-lock method.
+type NetworkLock string
+
+// The network lock methods CRIU 4 knows.
+const (
+	NetworkLockDefault  NetworkLock = ""
+	NetworkLockIptables NetworkLock = "iptables"
+	NetworkLockNftables NetworkLock = "nftables"
+	NetworkLockSkip     NetworkLock = "skip"
+)
+
+// checkNetworkLock returns an error for a method CRIU does not know.
+func checkNetworkLock(l NetworkLock) error {
+	switch l {
+	case NetworkLockDefault, NetworkLockIptables, NetworkLockNftables, NetworkLockSkip:
+		return nil
+	default:
+		return fmt.Errorf("NetworkLock %q: want iptables, nftables or skip", string(l))
+	}
 }
 
 // logFile returns the log name criu is given, defaulting to "<action>.log".

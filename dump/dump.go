@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -27,15 +28,16 @@ var ErrTtyStop = errors.New("refusing to stop a container with a terminal")
 // Options is what `ckpt dump` asks for. Its DumpFlags go unchanged into
 // the plan, criu's options and container.json.
 type Options struct {
-	Container string        // name or ID prefix
-	Name      string        // checkpoint name; "" makes one from the time
-	Dir       string        // store folder
-	Bundle    string        // OCI bundle, "" to find it
-	Criu      string        // criu binary, "" for PATH
-	PreDump   bool          // pre-dump memory first (needs soft-dirty)
-	Force     bool          // replace a checkpoint of the same name
-	Timeout   time.Duration // bound on criu
-	Warn      io.Writer     // where warnings go before the dump
+	Container string          // name or ID prefix
+	Name      string          // checkpoint name; "" makes one from the time
+	Dir       string          // store folder
+	Bundle    string          // OCI bundle, "" to find it
+	Criu      string          // criu binary, "" for PATH
+	PreDump   bool            // pre-dump memory first (needs soft-dirty)
+	Force     bool            // replace a checkpoint of the same name
+	Timeout   time.Duration   // bound on criu
+	Warn      io.Writer       // where warnings go before the dump
+	Progress  *progress.Meter // shows the dump's progress; nil for none
 
 	// Paused says the engine has paused (frozen) the container for a group
 	// dump (RunGroup): CRIU dumps it frozen and leaves it so (CRIU keeps a

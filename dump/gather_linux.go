@@ -54,7 +54,30 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 		return p, err
 	}
 	p.Ttys = ttys
+	p.NoTCP = tcpConns(info.PID) == 0
 	return p, nil
+}
+
+// tcpConns counts the TCP connections in pid's network namespace, -1 if
+// its tables cannot be read.
+func tcpConns(pid int) int {
+	total := 0
+	for _, t := range []string{"tcp", "tcp6"} {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", pid, t))
+		if err != nil {
+			if t == "tcp6" && os.IsNotExist(err) {
+				continue // no IPv6 in this kernel
+			}
+			return -1
+		}
+		n, err := CountTCP(f)
+		f.Close()
+		if err != nil {
+			return -1
+		}
+		total += n
+	}
+	return total
 }
 
 // ttyExternals returns CRIU's external keys tty[rdev:dev] for the

@@ -31,6 +31,9 @@ type Plan struct {
 	// then marked external rather than emptied, so that runc hands CRIU
 	// the holder's at restore.
 	NetHolder bool
+	// NoTCP says the container's network namespace was seen with no TCP
+	// connection to repair (CountTCP); false when unknown.
+	NoTCP     bool
 	ImagesDir string
 
 	Flags criucmd.DumpFlags // as the user asked, passed to criu unchanged
@@ -87,6 +90,10 @@ func (p Plan) NetNS() string {
 // TTY container. Unlike runc, a container that shares the engine's network
 // namespace has criu started in that namespace, so that CRIU locks only its
 // connections.
+// A container with no TCP connection is dumped without the network lock,
+// whose iptables scripts are most of a small dump's frozen time, and
+// without --tcp-established, so that CRIU fails on a connection made
+// meanwhile rather than dump it unlocked; the dump then retries Locked.
 func (p Plan) CriuOptions() (criucmd.Options, error) {
 	o := criucmd.Options{
 		Action:        criucmd.Dump,
@@ -114,6 +121,10 @@ func (p Plan) CriuOptions() (criucmd.Options, error) {
 		case namespaces.Join:
 			o.NetNS = d.RunIn
 		}
+	}
+	if p.NoTCP {
+		o.NetworkLock = criucmd.NetworkLockSkip
+		o.TCPEstablished = false
 	}
 	if len(p.Ttys) > 0 {
 		o.ShellJob = true
@@ -156,6 +167,7 @@ func WithPreDump(dump criucmd.Options) (pre, final criucmd.Options) {
 	pre.LogFile = "pre-dump.log"
 	pre.LeaveRunning = false // a pre-dump always leaves the tree running
 	pre.TrackMem = true
+	pre.NetworkLock = criucmd.NetworkLockDefault // a pre-dump takes none
 	final = dump
 	final.PrevImagesDir = PreDumpDir
 	final.TrackMem = true

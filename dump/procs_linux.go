@@ -18,9 +18,9 @@ const maxTreeProcs = 4096
 // with their pid inside the container and their command line, read from
 // /proc just before the dump. CRIU's images do not keep command lines (they
 // live in the processes' memory), so container.json records them for
-// `ckpt images show`. A process that exits meanwhile is skipped.
-func processTree(initPID int) []store.Process {
-	var out []store.Process
+// `ckpt images show`. A process that exits meanwhile is skipped. rss adds
+// up their resident memory: about what CRIU will write.
+func processTree(initPID int) (out []store.Process, rss int64) {
 	queue := []int{initPID}
 	seen := map[int]bool{}
 	for len(queue) > 0 && len(out) < maxTreeProcs {
@@ -30,14 +30,15 @@ func processTree(initPID int) []store.Process {
 			continue
 		}
 		seen[pid] = true
-		p, ok := readProcess(pid)
+		p, n, ok := readProcess(pid)
 		if !ok {
 			continue
 		}
 		out = append(out, p)
+		rss += n
 		queue = append(queue, childPIDs(pid)...)
 	}
-	return out
+	return out, rss
 }
 
 // hostPIDs gives the host pids of ps.
@@ -49,16 +50,28 @@ func hostPIDs(ps []store.Process) []int {
 	return pids
 }
 
-func readProcess(pid int) (store.Process, bool) {
+func readProcess(pid int) (store.Process, int64, bool) {
 	cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	if err != nil {
-		return store.Process{}, false
+		return store.Process{}, 0, false
 	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return store.Process{}, false
+		return store.Process{}, 0, false
 	}
-	return store.Process{PID: nsPID(string(status), pid), HostPID: pid, Cmdline: splitCmdline(cmd)}, true
+	return store.Process{PID: nsPID(string(status), pid), HostPID: pid, Cmdline: splitCmdline(cmd)}, vmRSS(string(status)), true
+}
+
+// vmRSS is the VmRSS line of /proc/PID/status in bytes; 0 without one.
+func vmRSS(status string) int64 {
+	for _, l := range strings.Split(status, "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "VmRSS:" && f[2] == "kB" {
+			if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				return n << 10
+			}
+		}
+	}
+	return 0
 }
 
 // nsPID is the innermost pid of the NSpid line of /proc/PID/status: the

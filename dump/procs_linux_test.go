@@ -18,6 +18,12 @@ func TestNSPid(t *testing.T) {
 	if got := nsPID("Name:\tx\n", 99); got != 99 {
 		t.Errorf("nsPID without NSpid = %d, want the host pid", got)
 	}
+	if got := vmRSS("Name:\tx\nVmRSS:\t  1024 kB\n"); got != 1<<20 {
+		t.Errorf("vmRSS = %d, want 1 MiB", got)
+	}
+	if got := vmRSS(status); got != 0 {
+		t.Errorf("vmRSS without a VmRSS line = %d, want 0", got)
+	}
 }
 
 func TestSplitCmdline(t *testing.T) {
@@ -42,7 +48,8 @@ func TestProcessTree(t *testing.T) {
 	var procs []store.Process
 	var child *store.Process
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		procs, child = processTree(os.Getpid()), nil
+		procs, _ = processTree(os.Getpid())
+		child = nil
 		for i := range procs {
 			if procs[i].HostPID == cmd.Process.Pid {
 				child = &procs[i]

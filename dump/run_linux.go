@@ -30,18 +30,31 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	version, err := criucmd.Probe(ctx, criu)
-	if err != nil {
-		return nil, err
+	// criu's version is asked while the engine is: both are a process or a
+	// round trip away, and a small dump takes a tenth of a second. A
+	// problem with criu is still reported first.
+	type probed struct {
+		version criucmd.Version
+		err     error
 	}
+	probe := make(chan probed, 1)
+	go func() {
+		v, err := criucmd.Probe(ctx, criu)
+		probe <- probed{v, err}
+	}()
+	info, findErr := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle, Paused: d.Paused})
+	p := <-probe
+	if p.err != nil {
+		return nil, p.err
+	}
+	version := p.version
 	if d.PreDump {
 		if err := dirtyTracking(ctx, criu); err != nil {
 			return nil, err
 		}
 	}
-	info, err := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle, Paused: d.Paused})
-	if err != nil {
-		return nil, err
+	if findErr != nil {
+		return nil, findErr
 	}
 	decisions, err := mountscan.Scan(info.PID, info.Spec)
 	if err != nil {
@@ -70,7 +83,8 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if name == "" {
 		name = defaultName()
 	}
-	if err := preflight.CheckUsers(hostPIDs(processTree(info.PID))); err != nil {
+	procs, _ := processTree(info.PID)
+	if err := preflight.CheckUsers(hostPIDs(procs)); err != nil {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
 	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
@@ -94,6 +108,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err := pending.Commit(); err != nil {
 		pending.Abort()
 		return nil, resumeAfter(ctx, eng, info.ID, suspended, err)
+	}
+	if !plan.Flags.LeaveRunning {
+		// The processes are gone; wait until the engine says so too, so
+		// that what runs next (docker start --checkpoint) finds the
+		// container stopped.
+		if ins, err := eng.Container(ctx, info.ID); err == nil {
+			engine.WaitStopped(ctx, eng, info.ID, ins)
+		}
 	}
 	size, _ := store.DirSize(pending.Final())
 	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta, LockRemoved: lockRemoved}, nil
@@ -119,11 +141,28 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	if err := writeDescriptors(pending.Dir, info.PID); err != nil {
 		return nil, err
 	}
-	procs := processTree(info.PID)
+	procs, rss := processTree(info.PID)
 	net, _ := namespaces.Net(nsDecisions)
 	guard := guardNet(ctx, info.PID, net)
+	// The bytes written so far are the pending folder's; CRIU writes
+	// about the processes' resident memory.
+	d.Progress.Phase("dumping "+info.Name, rss)
+	stop := d.Progress.Watch(200*time.Millisecond, func() int64 { n, _ := store.DirSize(pending.Dir); return n })
+	defer stop()
 	began := time.Now()
 	err = runCriu(ctx, d, criu, opts)
+	var ce *criucmd.Error
+	if errors.As(err, &ce) && opts.NetworkLock == criucmd.NetworkLockSkip && metTCP(ce.Lines) {
+		if d.Warn != nil {
+			fmt.Fprintf(d.Warn, "ckpt: %s made a TCP connection while it was dumped without the network lock; dumping again with it\n", info.Name)
+		}
+		opts = plan.Locked(opts)
+		if argv, err = criucmd.Args(opts); err == nil {
+			if err = clearImages(pending.Dir); err == nil {
+				err = runCriu(ctx, d, criu, opts)
+			}
+		}
+	}
 	*lockRemoved = guard.release(ctx, info.Name, opts.LogPath(), plan.Flags.LeaveRunning || err != nil, warnTo(d.Warn))
 	if err != nil {
 		return nil, err
@@ -189,6 +228,23 @@ func newMeta(info *bundle.ContainerInfo, decisions []mountscan.Decision) *store.
 		m.Namespaces[string(ns.Type)] = ns.Path
 	}
 	return m
+}
+
+// clearImages removes what a failed criu run left in dir, all but
+// descriptors.json.
+func clearImages(dir string) error {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if de.Name() != "descriptors.json" {
+			if err := os.RemoveAll(filepath.Join(dir, de.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeDescriptors writes runc's descriptors.json: where the init

@@ -178,12 +178,12 @@ func (d *Docker) Create(ctx context.Context, recorded json.RawMessage, opt Clone
 // Place puts src where the engine reads checkpoints of container id:
 // <root>/containers/<id>/checkpoints/<checkpoint ID>/ (Engine 20.10 takes
 // no other folder).
-func (d *Docker) Place(ctx context.Context, id, src, name string) (Placed, error) {
+func (d *Docker) Place(ctx context.Context, id, src, name string, mode PlaceMode) (Placed, error) {
 	info, err := d.cli.Info(ctx)
 	if err != nil {
 		return Placed{}, classify(err, "ask the engine for its root folder")
 	}
-	return PlaceIn(CheckpointsDir(info.DockerRootDir, id), src, CheckpointID(name))
+	return PlaceIn(CheckpointsDir(info.DockerRootDir, id), src, CheckpointID(name), mode)
 }
 
 // CheckpointsDir is where an engine with root folder root reads the

@@ -48,9 +48,12 @@ type Engine interface {
 	// the paths in skip.
 	CopyChanges(ctx context.Context, from, to string, skip []string) (Carried, error)
 	// Place puts the checkpoint folder src where the engine reads
-	// checkpoint name of container id, built aside and swapped in whole
-	// (hard links where it can, else copies).
-	Place(ctx context.Context, id, src, name string) (Placed, error)
+	// checkpoint name of container id, built aside and swapped in whole:
+	// with SymlinkPages, the page images as relative symbolic links into
+	// src (falling back to LinkPages if those would not resolve), with
+	// LinkPages as hard links where it can, else copies. src must not
+	// change until Start has returned.
+	Place(ctx context.Context, id, src, name string, mode PlaceMode) (Placed, error)
 	// Start starts container id from its placed checkpoint name, or
 	// afresh when checkpoint is "".
 	Start(ctx context.Context, id, checkpoint string) error
@@ -165,5 +168,7 @@ type CloneOptions struct {
 // Placed says where Place put a checkpoint.
 type Placed struct {
 	Dir    string // the folder the engine reads
-	Linked bool   // every file was hard-linked rather than copied
+	Method Method // how the pages got there
+	// Fallback, when SymlinkPages was asked for but not done, says why.
+	Fallback string
 }

@@ -88,6 +88,9 @@ func TestShowMemoryMatchesStats(t *testing.T) {
 		if s.Memory.Pages == 0 || s.Memory.Pages != s.DumpStats.PagesWritten {
 			t.Errorf("%s: %d pages from pagemaps, stats-dump wrote %d", fx, s.Memory.Pages, s.DumpStats.PagesWritten)
 		}
+		if st, err := ReadDumpStats(filepath.Join("testdata", fx)); err != nil || *st != *s.DumpStats {
+			t.Errorf("%s: ReadDumpStats = %+v, %v; want Show's %+v", fx, st, err, s.DumpStats)
+		}
 		if s.Memory.Bytes != s.Memory.Pages*4096 {
 			t.Errorf("%s: bytes %d for %d pages", fx, s.Memory.Bytes, s.Memory.Pages)
 		}

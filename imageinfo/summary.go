@@ -256,6 +256,13 @@ func (c *checkpoint) namespaces(pid uint32) ([]Namespace, error) {
 	return out, nil
 }
 
+// ReadDumpStats reads CRIU's stats-dump from dir, which may be a dump's
+// work folder rather than a whole checkpoint; nil if there is none.
+func ReadDumpStats(dir string) (*DumpStats, error) {
+	c := &checkpoint{dir: dir, imgs: map[string]*Image{}}
+	return c.dumpStats()
+}
+
 func (c *checkpoint) dumpStats() (*DumpStats, error) {
 	img, err := c.optional("stats-dump", "STATS")
 	if err != nil || img == nil || len(img.Entries) == 0 {

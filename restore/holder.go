@@ -123,7 +123,7 @@ func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.E
 			return nil, err
 		}
 	}
-	confPath, logPath := r.criuConfPaths(name)
+	confPath, _ := r.criuConfPaths(name)
 	copt.Annotations = map[string]string{criuConfAnnotation: confPath}
 	if _, err := engine.DeriveHolder(meta.Engine, hopt); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w (the engine cannot restore it itself: %s)", ErrNetNS, meta.Name, err, upstreamBug)
@@ -161,18 +161,10 @@ func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.E
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: carry the writable layer across: %w", name, err)
 	}
-	placed, err := eng.Place(ctx, h.targetID, entry.Path, entry.Name)
-	if err != nil {
-		return nil, fmt.Errorf("restore %s: %w", name, err)
-	}
-	if err := writeCriuConf(confPath, logPath, settingsFor(entry, meta)); err != nil {
+	if res, err = r.startConf(ctx, eng, h.targetID, name, confPath, entry, settingsFor(entry, meta)); err != nil {
 		return nil, err
 	}
-	if err := eng.Start(ctx, h.targetID, entry.Name); err != nil {
-		return nil, restoreFailure(ctx, eng, h.targetID, name, entry.Name, logPath, err)
-	}
-	res = &Result{Container: name, ID: h.targetID, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir,
-		Linked: placed.Linked, Holder: holder, Carried: len(carried.Paths)}
+	res.Holder, res.Carried = holder, len(carried.Paths)
 	if orig != nil {
 		res.Replaced = orig.ID
 		if rerr := eng.Remove(context.WithoutCancel(ctx), orig.ID); rerr != nil {

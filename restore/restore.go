@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -39,7 +41,8 @@ type Request struct {
 	// holder runs (`ckpt hold`); "" makes the holder run the image's sleep.
 	HoldBinary string
 
-	RuncConf RuncConf // where runc reads CRIU's settings; zero for the real one
+	RuncConf RuncConf        // where runc reads CRIU's settings; zero for the real one
+	Progress *progress.Meter // shows the restore's phases; nil for none
 
 	// prepare, if set, fills a new container before it starts (an import's
 	// files); started, if set, runs once it runs. An error of either
@@ -57,8 +60,12 @@ type Result struct {
 	Checkpoint string `json:"checkpoint"`
 	Source     string `json:"source"` // the checkpoint in the store
 	Placed     string `json:"placed"` // where the engine read it from
-	Linked     bool   `json:"linked"` // placed by hard links rather than a copy
-	Clone      bool   `json:"clone"`
+	// Placement is how the pages reached the engine: symlinked,
+	// hard-linked or copied.
+	Placement engine.Method `json:"placement"`
+	Linked    bool          `json:"linked"`             // the pages were not copied
+	Fallback  string        `json:"fallback,omitempty"` // why the pages were not symlinked
+	Clone     bool          `json:"clone"`
 	// Through a network holder (engines with engine.Caps.NetnsHolder):
 	Holder   string `json:"holder,omitempty"`   // the holder keeping the network, ckpt-net-NAME
 	Replaced string `json:"replaced,omitempty"` // in place: the ID of the container it replaced

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -112,7 +114,7 @@ func (r Request) inPlaceTarget(ctx context.Context, eng engine.Engine, meta *sto
 	if ins.State.Running && !ins.State.Paused && !pidAlive(ins.State.Pid) {
 		// A stop-mode dump killed the processes; the engine notices a
 		// moment later.
-		ins = waitStopped(ctx, eng, r.Container, ins)
+		ins = engine.WaitStopped(ctx, eng, r.Container, ins)
 	}
 	if ins.State.Running || ins.State.Paused || ins.State.Restarting {
 		return ins, fmt.Errorf("%w: %s is %s; stop it first (docker stop %s), or restore beside it with --as NEWNAME",
@@ -201,15 +203,64 @@ func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string,
 // start places the checkpoint in the engine's folder of the container and
 // starts the container from it with ckpt's CRIU settings: in the file its
 // org.criu.config annotation names (a container ckpt created through a
-// network holder), else in runc.conf for the length of the start.
+// network holder), else in runc.conf for the length of the start. The
+// pages are symbolic links into the store, so the checkpoint is
+// read-locked until the engine's start returns (CRIU reads the pages inside
+// it). If CRIU could not open the linked pages, the checkpoint is placed
+// again by hard links or copies and started once more, and Result.Fallback
+// says so.
 func (r Request) start(ctx context.Context, eng engine.Engine, target *engine.Container, entry store.Entry, set Settings) (*Result, error) {
-	id, name := target.ID, target.Name
-	placed, err := eng.Place(ctx, id, entry.Path, entry.Name)
+	conf := recordedConfig(target).HostConfig.Annotations[criuConfAnnotation]
+	return r.startConf(ctx, eng, target.ID, target.Name, conf, entry, set)
+}
+
+// startConf is start for container id called name, with ckpt's CRIU
+// settings in the file conf ("" for runc.conf).
+func (r Request) startConf(ctx context.Context, eng engine.Engine, id, name, conf string, entry store.Entry, set Settings) (*Result, error) {
+	unlock, err := store.ReadLock(entry.Path)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", name, err)
 	}
+	defer unlock()
+	placed, logPath, err := r.placeAndStart(ctx, eng, id, conf, entry, set, engine.SymlinkPages)
+	if err != nil && placed.Method == engine.Symlinked && pagesUnreadable(logPath) {
+		why := "CRIU could not open the linked pages (" + firstLine(err).Error() + ")"
+		if placed, logPath, err = r.placeAndStart(ctx, eng, id, conf, entry, set, engine.LinkPages); err == nil {
+			placed.Fallback = why
+		}
+	}
+	switch {
+	case err != nil && placed.Dir == "":
+		return nil, fmt.Errorf("restore %s: %w", name, err)
+	case err != nil:
+		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
+	}
+	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir,
+		Placement: placed.Method, Linked: placed.Method != engine.Copied, Fallback: placed.Fallback}, nil
+}
+
+// placeAndStart places the checkpoint as mode says and starts id from it,
+// with ckpt's CRIU settings in the file conf ("" for runc.conf). An error
+// from Place comes back with a zero Placed; one from Start with where the
+// checkpoint was placed and the path of CRIU's restore log.
+func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id, conf string, entry store.Entry, set Settings, mode engine.PlaceMode) (engine.Placed, string, error) {
+	total, pages := checkpointSize(entry.Path)
+	if mode == engine.SymlinkPages {
+		total -= pages // the pages are linked, not copied
+	}
+	r.Progress.Phase("placing checkpoint "+entry.Name, total)
+	placed, err := eng.Place(ctx, id, entry.Path, entry.Name, mode)
+	if err != nil {
+		return engine.Placed{}, "", err
+	}
+	r.Progress.Set(total)
+	// CRIU reads the pages inside the engine's start, which says nothing
+	// until it is done: the line shows what it reads and for how long.
+	r.Progress.Phase("restoring "+progress.Bytes(pages)+" of memory", 0)
+	stop := r.Progress.Watch(100*time.Millisecond, func() int64 { return 0 })
+	defer stop()
 	logPath := filepath.Join(placed.Dir, "restore.log")
-	if conf := recordedConfig(target).HostConfig.Annotations[criuConfAnnotation]; conf != "" {
+	if conf != "" {
 		logPath = strings.TrimSuffix(conf, ".criu.conf") + ".restore.log"
 		if err = writeCriuConf(conf, logPath, set); err == nil {
 			err = eng.Start(ctx, id, entry.Name)
@@ -219,11 +270,35 @@ func (r Request) start(ctx context.Context, eng engine.Engine, target *engine.Co
 			return eng.Start(ctx, id, entry.Name)
 		})
 	}
-	if err != nil {
-		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
-	}
-	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir, Linked: placed.Linked}, nil
+	return placed, logPath, err
 }
+
+// checkpointSize is the size of the checkpoint folder dir and of its page
+// images, 0 for what cannot be read.
+func checkpointSize(dir string) (total, pages int64) {
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		fi, err := de.Info()
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		total += fi.Size()
+		if engine.IsPages(de.Name()) {
+			pages += fi.Size()
+		}
+	}
+	return total, pages
+}
+
+// pagesUnreadable reports whether CRIU's restore log at logPath says it
+// could not open a page image ("No pages-1.img image", "Can't open ...
+// pages-1.img").
+func pagesUnreadable(logPath string) bool {
+	b, err := os.ReadFile(logPath)
+	return err == nil && pagesErrorRE.Match(b)
+}
+
+var pagesErrorRE = regexp.MustCompile(`(?m)^.*Error.*pages-[0-9]+\.img|No pages-[0-9]+\.img image|[Cc]an't open.*pages-[0-9]+\.img`)
 
 // pidAlive reports whether a process with this host PID exists.
 func pidAlive(pid int) bool {
@@ -232,25 +307,6 @@ func pidAlive(pid int) bool {
 	}
 	_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
 	return err == nil
-}
-
-// waitStopped polls the container for up to 10 seconds until the engine
-// reports it stopped, and returns the last inspection.
-func waitStopped(ctx context.Context, eng engine.Engine, ref string, ins *engine.Container) *engine.Container {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && ins.State.Running {
-		select {
-		case <-ctx.Done():
-			return ins
-		case <-time.After(100 * time.Millisecond):
-		}
-		next, err := eng.Container(ctx, ref)
-		if err != nil {
-			return ins
-		}
-		ins = next
-	}
-	return ins
 }
 
 // recorded is the part of an inspect view ckpt reads back: labels and

@@ -18,8 +18,9 @@ import (
 )
 
 // The checkpoint these tests restore is one written by ckpt's first
-// release (store/testdata/release1): container ii-fx-busybox, checkpoint
-// fixture, image ckpt-busybox, no volumes, dumped with --file-locks.
+// release (store/testdata/release1, copied into a store of the test's own
+// with a pages-1.img added): container ii-fx-busybox, checkpoint fixture,
+// image ckpt-busybox, no volumes, dumped with --file-locks.
 const (
 	storeDir  = "../store/testdata/release1"
 	container = "ii-fx-busybox"
@@ -40,7 +41,14 @@ func fixture(t *testing.T) (*enginetest.Fake, Request, string) {
 		Images: map[string]*engine.Image{"ckpt-busybox": {ID: imageID}},
 	}
 	conf := filepath.Join(dir, "etc", "runc.conf")
-	r := Request{Container: container, Dir: storeDir, RuncConf: RuncConf{Path: conf, Lock: filepath.Join(dir, "lock")}}
+	st := filepath.Join(dir, "store")
+	if err := os.CopyFS(st, os.DirFS(storeDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(st, container, "fixture", "pages-1.img"), []byte("pages"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := Request{Container: container, Dir: st, RuncConf: RuncConf{Path: conf, Lock: filepath.Join(dir, "lock")}}
 	return f, r, conf
 }
 
@@ -75,10 +83,13 @@ func TestRestoreInPlace(t *testing.T) {
 	if want := filepath.Join(engine.CheckpointsDir(f.Root, id), "fixture"); res.Placed != want {
 		t.Errorf("placed in %s, want %s", res.Placed, want)
 	}
-	for _, file := range []string{"container.json", "inventory.img", "pstree.img", "core-1.img"} {
+	for _, file := range []string{"container.json", "inventory.img", "pstree.img", "core-1.img", "pages-1.img"} {
 		if _, err := os.Stat(filepath.Join(res.Placed, file)); err != nil {
 			t.Errorf("placed checkpoint lacks %s: %v", file, err)
 		}
+	}
+	if fi, err := os.Lstat(filepath.Join(res.Placed, "pages-1.img")); err != nil || fi.Mode()&os.ModeSymlink == 0 || res.Placement != engine.Symlinked || res.Fallback != "" {
+		t.Errorf("pages-1.img placed as %v (%v), result %+v; want a symlink", fi.Mode(), err, res)
 	}
 	if !f.Containers[container].State.Running {
 		t.Error("the container was not started")
@@ -324,5 +335,51 @@ func TestRunGroupRemakesNetwork(t *testing.T) {
 	}
 	if !f.Containers[container].State.Running {
 		t.Error("the member was not started")
+	}
+}
+
+// When CRIU cannot open the linked pages, the restore places the
+// checkpoint again by hard links, starts once more and says why.
+func TestRestoreFallsBackWhenLinkedPagesUnreadable(t *testing.T) {
+	f, r, _ := fixture(t)
+	starts := 0
+	f.StartFunc = func(c *engine.Container, checkpoint string) error {
+		starts++
+		placed := filepath.Join(engine.CheckpointsDir(f.Root, c.ID), checkpoint)
+		fi, err := os.Lstat(filepath.Join(placed, "pages-1.img"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return nil
+		}
+		os.WriteFile(filepath.Join(placed, "restore.log"), []byte("(00.068) 1: Error (criu/pagemap.c:265): No pages-1.img image\n"), 0o600)
+		return errors.New("OCI runtime restore failed: criu failed: type RESTORE errno 0")
+	}
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if starts != 2 || res.Placement != engine.HardLinked || !strings.Contains(res.Fallback, "could not open the linked pages") {
+		t.Errorf("%d starts, result %+v; want a second start from hard links, and why", starts, res)
+	}
+}
+
+// ckpt rm refuses a checkpoint while a restore reads it.
+func TestRestoreHoldsTheCheckpoint(t *testing.T) {
+	f, r, _ := fixture(t)
+	var rmErr error
+	f.StartFunc = func(*engine.Container, string) error {
+		rmErr = store.Store{Dir: r.Dir}.Remove(container, "fixture")
+		return nil
+	}
+	if _, err := Run(context.Background(), f, r); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(rmErr, store.ErrBusy) {
+		t.Errorf("rm during the start = %v, want ErrBusy", rmErr)
+	}
+	if err := (store.Store{Dir: r.Dir}).Remove(container, "fixture"); err != nil {
+		t.Errorf("rm after the restore: %v", err)
 	}
 }

@@ -49,6 +49,11 @@ func settingsFor(entry store.Entry, meta *store.Meta) Settings {
 	return Settings{FileLocks: entry.FileLocks, MntnsCompat: recordedInit(meta)}
 }
 
+// with runs start while runc.conf holds ckpt's restore settings.
+func (rc RuncConf) with(logPath string, set Settings, start func() error) error {
+	return rc.WithLines(restoreLines(logPath, set), start)
+}
+
 // runcConfMarker starts the lines ckpt adds; everything before it is the
 // file as the administrator wrote it, so a ckpt killed mid-restore leaves a
 // file the next restore repairs.
@@ -65,6 +70,22 @@ const runcConfMarker = "# ckpt restore: temporary lines, removed when the restor
 // and silently drops them otherwise (the engine never tells it).
 // mntns-compat-mode when the settings ask for it (see Settings).
 func restoreConf(original, logPath string, set Settings) string {
+	return withConf(original, restoreLines(logPath, set))
+}
+
+func restoreLines(logPath string, set Settings) []string {
+	lines := []string{"tcp-close", "log-file " + logPath}
+	if set.FileLocks {
+		lines = append(lines, "file-locks")
+	}
+	if set.MntnsCompat {
+		lines = append(lines, "mntns-compat-mode")
+	}
+	return lines
+}
+
+// withConf is original with ckpt's marked block of lines after it.
+func withConf(original string, lines []string) string {
 	var b strings.Builder
 	if original != "" {
 		b.WriteString(original)
@@ -72,12 +93,9 @@ func restoreConf(original, logPath string, set Settings) string {
 			b.WriteString("\n")
 		}
 	}
-	fmt.Fprintf(&b, "%s\ntcp-close\nlog-file %s\n", runcConfMarker, logPath)
-	if set.FileLocks {
-		b.WriteString("file-locks\n")
-	}
-	if set.MntnsCompat {
-		b.WriteString("mntns-compat-mode\n")
+	fmt.Fprintf(&b, "%s\n", runcConfMarker)
+	for _, l := range lines {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }

@@ -10,10 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// with runs start while runc.conf holds ckpt's restore settings, and puts
-// the file back as it was afterwards (removing it if it was not there),
-// holding a lock so that two restores do not interleave.
-func (rc RuncConf) with(logPath string, set Settings, start func() error) (err error) {
+// WithLines runs fn while runc.conf holds lines (CRIU options, one a line)
+// in ckpt's marked block after the administrator's content, and puts the
+// file back as it was afterwards (removing it if it was not there),
+// holding the lock so that two users do not interleave. The bench uses it
+// to give Docker's own checkpoints a CRIU work folder to read statistics
+// from.
+func (rc RuncConf) WithLines(lines []string, fn func() error) (err error) {
 	runcConf, runcConfLock := rc.paths()
 	lock, err := os.OpenFile(runcConfLock, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -34,7 +37,7 @@ func (rc RuncConf) with(logPath string, set Settings, start func() error) (err e
 	if err := os.MkdirAll(filepath.Dir(runcConf), 0o755); err != nil {
 		return fmt.Errorf("make %s: %w", filepath.Dir(runcConf), err)
 	}
-	if err := os.WriteFile(runcConf, []byte(restoreConf(original, logPath, set)), 0o644); err != nil {
+	if err := os.WriteFile(runcConf, []byte(withConf(original, lines)), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", runcConf, err)
 	}
 	defer func() {
@@ -48,5 +51,5 @@ func (rc RuncConf) with(logPath string, set Settings, start func() error) (err e
 			err = fmt.Errorf("put %s back: %w", runcConf, perr)
 		}
 	}()
-	return start()
+	return fn()
 }

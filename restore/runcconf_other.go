@@ -7,7 +7,7 @@ import (
 	"runtime"
 )
 
-// with needs runc, so Linux.
-func (rc RuncConf) with(string, Settings, func() error) error {
+// WithLines needs runc, so Linux.
+func (rc RuncConf) WithLines([]string, func() error) error {
 	return fmt.Errorf("restoring through runc is not supported on %s", runtime.GOOS)
 }

@@ -86,10 +86,18 @@ func (p *Pending) Final() string { return p.final }
 
 // Commit makes every file private (the images hold the container's memory)
 // and renames the folder into place. With force, an older checkpoint of the
-// same name is moved aside first and removed only after the rename.
+// same name is moved aside first and removed only after the rename; it
+// must not be in use by a restore (ErrBusy).
 func (p *Pending) Commit() error {
 	if err := privatise(p.Dir); err != nil {
 		return err
+	}
+	if _, err := os.Lstat(filepath.Join(p.final, MetaFile)); err == nil && p.force {
+		unlock, err := writeLock(p.final)
+		if err != nil {
+			return fmt.Errorf("commit checkpoint: replace %s: %w", p.final, err)
+		}
+		defer unlock()
 	}
 	if err := Swap(p.Dir, p.final, p.force); err != nil {
 		return fmt.Errorf("commit checkpoint: %w", err)

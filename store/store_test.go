@@ -120,3 +120,40 @@ func TestComplete(t *testing.T) {
 		t.Errorf("Complete(no meta) = %v", err)
 	}
 }
+
+// A checkpoint that a restore reads cannot be removed or replaced; once
+// the reader is done it can.
+func TestReadLockHoldsOffRemoveAndReplace(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	p, err := s.Begin("web", "c1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, p.Dir, "{}")
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := ReadLock(s.Path("web", "c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove("web", "c1"); !errors.Is(err, ErrBusy) {
+		t.Errorf("Remove while read = %v, want ErrBusy", err)
+	}
+	p2, err := s.Begin("web", "c1", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, p2.Dir, "{}")
+	if err := p2.Commit(); !errors.Is(err, ErrBusy) {
+		t.Errorf("Commit --force while read = %v, want ErrBusy", err)
+	}
+	p2.Abort()
+	unlock()
+	if err := s.Remove("web", "c1"); err != nil {
+		t.Errorf("Remove after the read: %v", err)
+	}
+	if _, err := ReadLock(s.Path("web", "c1")); err == nil {
+		t.Error("ReadLock of a removed checkpoint succeeded")
+	}
+}

@@ -249,14 +249,14 @@ func (f *Fake) add(spec *engine.CloneSpec, recorded json.RawMessage) (*engine.Co
 }
 
 // Place puts src under Root as a Docker engine would read it.
-func (f *Fake) Place(_ context.Context, id, src, name string) (engine.Placed, error) {
+func (f *Fake) Place(_ context.Context, id, src, name string, mode engine.PlaceMode) (engine.Placed, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log("place %s %s", name, id)
+	f.log("place %s %s %d", name, id, mode)
 	if f.Root == "" {
 		return engine.Placed{}, fmt.Errorf("enginetest: Fake.Root is not set")
 	}
-	return engine.PlaceIn(engine.CheckpointsDir(f.Root, id), src, engine.CheckpointID(name))
+	return engine.PlaceIn(engine.CheckpointsDir(f.Root, id), src, engine.CheckpointID(name), mode)
 }
 
 // Start runs StartFunc, and marks the container running if it succeeds.

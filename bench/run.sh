@@ -1,0 +1,36 @@
+#!/bin/sh
+# run.sh (make bench): ckpt's dump and restore against raw CRIU with ckpt's
+# own argv and against Docker's own checkpoint and restore, on W0 (a busybox
+# counter), W1 (64 MiB touched) and W2 (1 GiB touched), interleaved, REPS
+# times each (5), on the engine DOCKER_HOST names. Results go to
+# bench/results/speed-engine-<version>.{md,csv} and -runs.csv.
+# Needs root, the engine (experimental mode on Engine 20.10), criu and go.
+# Usage: [REPS=5] [WORKLOADS=W0,W1,W2] [DOCKER_HOST=...] bench/run.sh [WORKDIR]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+main=$(cd "$here/.." && pwd)
+work=${1:-/var/tmp/ckpt-bench}
+image=ckpt-bench-memhog
+
+mkdir -p "$work/rootfs"
+CGO_ENABLED=0 go -C "$main" build -o "$work/rootfs/memhog" ./bench/memhog
+# ckpt as released: one static binary without urfave/cli's doc generators.
+CGO_ENABLED=0 go -C "$main" build -trimpath -ldflags '-s -w' -tags urfave_cli_no_docs -o "$work/ckpt" .
+go -C "$main" build -o "$work/speed" ./bench/speed
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+	tar -C "$work/rootfs" -c . | docker import - "$image" >/dev/null
+fi
+docker image inspect ckpt-busybox >/dev/null 2>&1 || {
+	echo "run.sh: no image ckpt-busybox on this engine; run scripts/setup.sh" >&2
+	exit 1
+}
+criu=$(command -v criu) || { echo "run.sh: no criu on PATH; run scripts/setup.sh" >&2; exit 1; }
+
+# End-to-end tests and the bench share the engine and runc.conf: one at a
+# time, under the same host-wide lock as the testscripts
+# (CKPT_E2E_LOCK=none when the caller holds it already).
+lock=${CKPT_E2E_LOCK:-/tmp/ckpt-e2e.lock}
+set -- "$work/speed" -ckpt "$work/ckpt" -criu "$criu" -work "$work" -out "$main/bench/results" \
+	-reps "${REPS:-5}" -workloads "${WORKLOADS:-W0,W1,W2}"
+if [ "$lock" = none ]; then exec "$@"; fi
+exec flock "$lock" "$@"
