@@ -591,8 +591,12 @@ func cmdNoWrites(ts *testscript.TestScript, neg bool, args []string) {
 		if w.before == 0 || (after && w.afterWrites == 0) {
 			ts.Fatalf("writer %s: %d writes before FROM, %d after TO; want some before%s", name, w.before, w.afterWrites, map[bool]string{true: " and after"}[after])
 		}
-		ts.Logf("writer %s: %d writes before, last %v before FROM; %d after TO, first %v after it; up to seq %d",
-			name, w.before, from.Sub(w.last).Round(time.Millisecond), w.afterWrites, w.firstAfter.Sub(to).Round(time.Millisecond), w.seq)
+		afterTo := ""
+		if w.afterWrites > 0 {
+			afterTo = fmt.Sprintf(", the first %v after it", w.firstAfter.Sub(to).Round(time.Millisecond))
+		}
+		ts.Logf("writer %s: %d writes before FROM, the last %v before it; %d after TO%s; up to seq %d",
+			name, w.before, from.Sub(w.last).Round(time.Millisecond), w.afterWrites, afterTo, w.seq)
 	}
 }
 
