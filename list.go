@@ -17,18 +17,28 @@ func listCommand() *cli.Command {
 		ArgsUsage: "[CONTAINER]",
 		Description: "One line per complete checkpoint: container, name, time, size, processes and\n" +
 			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
-			"make are not listed.",
+			"make are not listed (--all shows what dumps left). Partial folders of a ckpt that\n" +
+			"was killed are removed first.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
-			&cli.BoolFlag{Name: "json", Usage: "print a JSON array"},
+			&cli.BoolFlag{Name: "json", Usage: "print a JSON array (with --all: an object of checkpoints and leftovers)"},
+			&cli.BoolFlag{Name: "all", Usage: "also show what failed or interrupted dumps left: partial folders in progress or not removable, failed dumps' logs"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
 			}
-			entries, err := store.Store{Dir: c.String("dir")}.List(c.Args().First())
+			st := store.Store{Dir: c.String("dir")}
+			left, err := st.Sweep()
 			if err != nil {
 				return err
+			}
+			entries, err := st.List(c.Args().First())
+			if err != nil {
+				return err
+			}
+			if c.Bool("all") {
+				return listAll(c, entries, left)
 			}
 			if c.Bool("json") {
 				if entries == nil {

@@ -69,7 +69,7 @@ func scriptParams(e testEngine) testscript.Params {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) { return scriptCondition(e, cond) },
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(faultCmds, map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cleanup":       cmdCleanup,
 			"waitlog":       cmdWaitlog,
 			"lastnum":       cmdLastnum,
@@ -83,7 +83,7 @@ func scriptParams(e testEngine) testscript.Params {
 			"httpget":       cmdHTTPGet,
 			"critagree":     cmdCritAgree,
 			"enginenet":     cmdEngineNet,
-		},
+		}),
 	}
 }
 

@@ -24,6 +24,9 @@ import (
 // checkpoint behind (only the CRIU log, whose path the error names).
 func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	start := time.Now()
+	if err := requireRoot(); err != nil {
+		return nil, err
+	}
 	criu, err := criucmd.FindCriu(d.Criu)
 	if err != nil {
 		return nil, err
@@ -64,7 +67,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err := preflight.CheckUsers(hostPIDs(processTree(info.PID))); err != nil {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
-	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
+	st := store.Store{Dir: d.Dir}
+	unlock, err := st.LockDump(info.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	sweep(st, d.Warn)
+	pending, err := st.Begin(info.Name, name, d.Force)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +82,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		kept := pending.Abort()
 		thaw(plan.FreezeCgroup)
-		return nil, fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
+		err = fmt.Errorf("dump %s: %w", info.Name, explain(err, kept))
+		if !d.LeaveRunning {
+			err = stopModeFate(eng, info, err)
+		}
+		return nil, err
 	}
 	if err := pending.Commit(); err != nil {
 		pending.Abort()
