@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ckpt/ckpt/bundle"
+	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
 )
@@ -76,6 +77,18 @@ var ErrNotRoot = errors.New("ckpt dump needs root")
 func requireRoot() error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("%w: CRIU has to seize the container's processes and read their memory (running as uid %d; run ckpt with sudo)", ErrNotRoot, os.Geteuid())
+	}
+	return nil
+}
+
+// ErrOldCriu refuses a criu older than criucmd.MinVersion before it is
+// let near the container.
+var ErrOldCriu = errors.New("criu is too old")
+
+// requireVersion checks the criu at path, whose version is v.
+func requireVersion(path string, v criucmd.Version) error {
+	if v.Less(criucmd.MinVersion) {
+		return fmt.Errorf("%w: %s is criu %s: ckpt needs CRIU %d.%d or newer (install it with scripts/setup.sh, or pass --criu)", ErrOldCriu, path, v, criucmd.MinVersion.Major, criucmd.MinVersion.Minor)
 	}
 	return nil
 }

@@ -35,6 +35,9 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := requireVersion(criu, version); err != nil {
+		return nil, err
+	}
 	if d.PreDump {
 		if err := dirtyTracking(ctx, criu); err != nil {
 			return nil, err

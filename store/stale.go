@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Leftover is a hidden folder or file a dump or removal left in the store:
@@ -92,6 +93,9 @@ func (s Store) sweep(start func(int) (uint64, error)) ([]Leftover, error) {
 // reports true; otherwise it notes in l who owns it or why it stays.
 func sweepPartial(l *Leftover, start func(int) (uint64, error)) bool {
 	o, err := readOwner(l.Path)
+	if errors.Is(err, fs.ErrNotExist) && justMade(l.Path) {
+		return false // a dump writes its owner just after it makes the folder
+	}
 	if err != nil {
 		l.Problem = fmt.Sprintf("no owner recorded (%v): remove it by hand once no ckpt dump runs", err)
 		return false
@@ -105,4 +109,10 @@ func sweepPartial(l *Leftover, start func(int) (uint64, error)) bool {
 		return false
 	}
 	return true
+}
+
+// justMade reports whether the folder was made in the last few seconds.
+func justMade(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && time.Since(fi.ModTime()) < 10*time.Second
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStatStart(t *testing.T) {
@@ -58,6 +59,8 @@ func TestSweep(t *testing.T) {
 	reused := mk(".b.partial-2", "200 5\n")
 	running := mk(".c.partial-3", "300 7\n")
 	ownerless := mk(".d.partial-4", "")
+	old := time.Now().Add(-time.Minute)
+	os.Chtimes(ownerless, old, old)
 	mk("done", "")
 	os.WriteFile(filepath.Join(c, ".e.failed-dump.log"), []byte("log"), 0o600)
 	start := func(pid int) (uint64, error) {
