@@ -70,7 +70,7 @@ func scriptParams(e testEngine) testscript.Params {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) { return scriptCondition(e, cond) },
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(faultCmds, map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cleanup":       cmdCleanup,
 			"waitlog":       cmdWaitlog,
 			"lastnum":       cmdLastnum,
@@ -86,7 +86,7 @@ func scriptParams(e testEngine) testscript.Params {
 			"enginenet":     cmdEngineNet,
 			"nocriulock":    cmdNoCriuLock,
 			"nowrites":      cmdNoWrites,
-		},
+		}),
 	}
 }
 

@@ -26,12 +26,18 @@ import (
 // checkpoint behind (only the CRIU log, whose path the error names).
 func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	start := time.Now()
+	if err := requireRoot(); err != nil {
+		return nil, err
+	}
 	criu, err := criucmd.FindCriu(d.Criu)
 	if err != nil {
 		return nil, err
 	}
 	version, err := criucmd.Probe(ctx, criu)
 	if err != nil {
+		return nil, err
+	}
+	if err := requireVersion(criu, version); err != nil {
 		return nil, err
 	}
 	if d.PreDump {
@@ -73,7 +79,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err := preflight.CheckUsers(hostPIDs(processTree(info.PID))); err != nil {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
-	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
+	st := store.Store{Dir: d.Dir}
+	unlock, err := st.LockDump(info.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	sweep(st, d.Warn)
+	pending, err := st.Begin(info.Name, name, d.Force)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +102,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		if !d.Paused {
 			thaw(plan.FreezeCgroup)
 		}
-		return nil, fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
+		err = fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
+		if !d.LeaveRunning {
+			err = stopModeFate(eng, info, err)
+		}
+		return nil, err
 	}
 	if err := pending.Commit(); err != nil {
 		pending.Abort()

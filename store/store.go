@@ -78,6 +78,10 @@ func (s Store) Begin(container, name string, force bool) (*Pending, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("chmod %s: %w", tmp, err)
 	}
+	if err := writeOwner(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
 	return &Pending{Dir: tmp, final: final, force: force}, nil
 }
 
@@ -88,6 +92,9 @@ func (p *Pending) Final() string { return p.final }
 // and renames the folder into place. With force, an older checkpoint of the
 // same name is moved aside first and removed only after the rename.
 func (p *Pending) Commit() error {
+	if err := os.Remove(filepath.Join(p.Dir, OwnerFile)); err != nil {
+		return fmt.Errorf("commit checkpoint: %w", err)
+	}
 	if err := privatise(p.Dir); err != nil {
 		return err
 	}
@@ -108,6 +115,7 @@ func (p *Pending) Abort() (keptLog string) {
 		}
 		dst := filepath.Join(filepath.Dir(p.final), "."+filepath.Base(p.final)+".failed-"+l)
 		if os.Rename(src, dst) == nil {
+			_ = os.Chmod(dst, 0o600) // it quotes the container's state
 			keptLog = dst
 		}
 	}
