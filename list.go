@@ -19,58 +19,76 @@ func listCommand() *cli.Command {
 		ArgsUsage: "[CONTAINER | ARCHIVE...]",
 		Description: "One line per complete checkpoint: container, name, time, size, processes and\n" +
 			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
-			"make are not listed. Given archive files (ckpt export's, or podman's), it lists\n" +
-			"those instead.",
+			"make are not listed (--all shows what dumps left). Partial folders of a ckpt that\n" +
+			"was killed are removed first. Given archive files (ckpt export's, or podman's), it\n" +
+			"lists those instead.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
-			&cli.BoolFlag{Name: "json", Usage: "print a JSON array"},
+			&cli.BoolFlag{Name: "json", Usage: "print a JSON array (with --all: an object of checkpoints and leftovers)"},
+			&cli.BoolFlag{Name: "all", Usage: "also show what failed or interrupted dumps left: partial folders in progress or not removable, failed dumps' logs"},
 		},
 		Action: func(c *cli.Context) error {
-			entries, err := listEntries(c)
+			if c.NArg() > 0 && archive.IsArchive(c.Args().First()) {
+				entries, err := archiveEntries(c.Args().Slice())
+				if err != nil {
+					return err
+				}
+				return printEntries(c, entries)
+			}
+			if c.NArg() > 1 {
+				return fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
+			}
+			st := store.Store{Dir: c.String("dir")}
+			left, err := st.Sweep()
 			if err != nil {
 				return err
 			}
-			if c.Bool("json") {
-				if entries == nil {
-					entries = []store.Entry{}
-				}
-				return writeJSON(c.App.Writer, entries)
+			entries, err := st.List(c.Args().First())
+			if err != nil {
+				return err
 			}
-			if len(entries) == 0 {
-				fmt.Fprintf(c.App.ErrWriter, "no checkpoints in %s\n", c.String("dir"))
-				return nil
+			if c.Bool("all") {
+				return listAll(c, entries, left)
 			}
-			tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CONTAINER\tCHECKPOINT\tCREATED\tSIZE\tPROCESSES\tSTOPPED")
-			for _, e := range entries {
-				stopped := "no"
-				if e.Stopped {
-					stopped = "yes"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", e.Container, e.Name,
-					e.Created.Local().Format(time.DateTime), progress.Bytes(e.Size), e.Processes, stopped)
-			}
-			return tw.Flush()
+			return printEntries(c, entries)
 		},
 	}
 }
 
-// listEntries lists the archives given as arguments, or the store's
-// checkpoints (of the one container given).
-func listEntries(c *cli.Context) ([]store.Entry, error) {
-	if c.NArg() > 0 && archive.IsArchive(c.Args().First()) {
-		var out []store.Entry
-		for _, p := range c.Args().Slice() {
-			e, err := archive.Entry(p)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, e)
+// printEntries prints checkpoints: a table for people, or with --json an array.
+func printEntries(c *cli.Context, entries []store.Entry) error {
+	if c.Bool("json") {
+		if entries == nil {
+			entries = []store.Entry{}
 		}
-		return out, nil
+		return writeJSON(c.App.Writer, entries)
 	}
-	if c.NArg() > 1 {
-		return nil, fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
+	if len(entries) == 0 {
+		fmt.Fprintf(c.App.ErrWriter, "no checkpoints in %s\n", c.String("dir"))
+		return nil
 	}
-	return store.Store{Dir: c.String("dir")}.List(c.Args().First())
+	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTAINER\tCHECKPOINT\tCREATED\tSIZE\tPROCESSES\tSTOPPED")
+	for _, e := range entries {
+		stopped := "no"
+		if e.Stopped {
+			stopped = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", e.Container, e.Name,
+			e.Created.Local().Format(time.DateTime), progress.Bytes(e.Size), e.Processes, stopped)
+	}
+	return tw.Flush()
+}
+
+// archiveEntries lists the checkpoints held in archive files.
+func archiveEntries(paths []string) ([]store.Entry, error) {
+	var out []store.Entry
+	for _, p := range paths {
+		e, err := archive.Entry(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

@@ -71,7 +71,7 @@ func scriptParams(e testEngine) testscript.Params {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) { return scriptCondition(e, cond) },
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(faultCmds, map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cleanup":       cmdCleanup,
 			"waitlog":       cmdWaitlog,
 			"lastnum":       cmdLastnum,
@@ -89,7 +89,7 @@ func scriptParams(e testEngine) testscript.Params {
 			"nowrites":      cmdNoWrites,
 			"islink":        cmdIsLink,
 			"growth":        cmdGrowth,
-		},
+		}),
 	}
 }
 
@@ -713,8 +713,12 @@ func cmdNoWrites(ts *testscript.TestScript, neg bool, args []string) {
 		if w.before == 0 || (after && w.afterWrites == 0) {
 			ts.Fatalf("writer %s: %d writes before FROM, %d after TO; want some before%s", name, w.before, w.afterWrites, map[bool]string{true: " and after"}[after])
 		}
-		ts.Logf("writer %s: %d writes before, last %v before FROM; %d after TO, first %v after it; up to seq %d",
-			name, w.before, from.Sub(w.last).Round(time.Millisecond), w.afterWrites, w.firstAfter.Sub(to).Round(time.Millisecond), w.seq)
+		afterTo := ""
+		if w.afterWrites > 0 {
+			afterTo = fmt.Sprintf(", the first %v after it", w.firstAfter.Sub(to).Round(time.Millisecond))
+		}
+		ts.Logf("writer %s: %d writes before FROM, the last %v before it; %d after TO%s; up to seq %d",
+			name, w.before, from.Sub(w.last).Round(time.Millisecond), w.afterWrites, afterTo, w.seq)
 	}
 }
 

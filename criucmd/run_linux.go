@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -57,6 +58,15 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	cmd.Stderr = out
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = termGrace
+	// criu dies with ckpt: a ckpt killed with SIGKILL must not leave criu
+	// writing the container's memory into a folder nobody will commit or
+	// remove. CRIU's own cleanup on SIGKILL is the kernel's: ptrace
+	// detaches the tree, which runs on (tested in fault_dump). The signal
+	// comes when the thread that started criu exits, so that thread is
+	// locked to this goroutine until criu has been waited for.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 
 	res := &Result{Argv: append([]string{criuPath}, args...), LogPath: o.LogPath()}
 	var netns *os.File

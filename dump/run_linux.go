@@ -26,6 +26,9 @@ import (
 // checkpoint behind (only the CRIU log, whose path the error names).
 func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	start := time.Now()
+	if err := requireRoot(); err != nil {
+		return nil, err
+	}
 	criu, err := criucmd.FindCriu(d.Criu)
 	if err != nil {
 		return nil, err
@@ -48,6 +51,9 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		return nil, p.err
 	}
 	version := p.version
+	if err := requireVersion(criu, version); err != nil {
+		return nil, err
+	}
 	if d.PreDump {
 		if err := dirtyTracking(ctx, criu); err != nil {
 			return nil, err
@@ -87,7 +93,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err := preflight.CheckUsers(hostPIDs(procs)); err != nil {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
-	pending, err := store.Store{Dir: d.Dir}.Begin(info.Name, name, d.Force)
+	st := store.Store{Dir: d.Dir}
+	unlock, err := st.LockDump(info.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	sweep(st, d.Warn)
+	pending, err := st.Begin(info.Name, name, d.Force)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +116,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		if !d.Paused {
 			thaw(plan.FreezeCgroup)
 		}
-		return nil, fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
+		err = fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
+		if !d.LeaveRunning {
+			err = stopModeFate(eng, info, err)
+		}
+		return nil, err
 	}
 	if err := pending.Commit(); err != nil {
 		pending.Abort()

@@ -193,7 +193,14 @@ func adopt(s store.Store, folder, container, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.Remove(p.Dir); err == nil {
+	// The extracted folder takes the pending folder's place, with its
+	// owner record, so that a ckpt killed here leaves a partial folder the
+	// next command sweeps.
+	err = os.Rename(filepath.Join(p.Dir, store.OwnerFile), filepath.Join(folder, store.OwnerFile))
+	if err == nil {
+		err = os.Remove(p.Dir)
+	}
+	if err == nil {
 		err = os.Rename(folder, p.Dir)
 	}
 	if err == nil {

@@ -7,6 +7,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// tryLock takes an exclusive flock on f without waiting.
+func tryLock(f *os.File) error {
+	err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		return ErrBusy
+	}
+	return err
+}
+
 // lock flocks path (created if need be): exclusive and failing with ErrBusy
 // at once when it is held, or shared and waiting.
 func lock(path string, exclusive bool) (func(), error) {

@@ -11,7 +11,8 @@ import (
 var ErrBadName = errors.New("bad name")
 
 // ValidName checks that s can be used as one element of a path under the
-// checkpoint folder: not empty, not "." or "..", no slash, no NUL, and not
+// checkpoint folder: not empty, not "." or "..", no slash, no NUL or other
+// control character, and not
 // hidden (ckpt keeps its partial dumps in hidden folders). kind names the
 // thing in the error ("checkpoint name", "container name").
 func ValidName(kind, s string) error {
@@ -22,6 +23,8 @@ func ValidName(kind, s string) error {
 		return fmt.Errorf("%w: %s %q is not allowed", ErrBadName, kind, s)
 	case strings.ContainsAny(s, "/\x00"):
 		return fmt.Errorf("%w: %s %q must be one path element (no '/')", ErrBadName, kind, s)
+	case strings.IndexFunc(s, isControl) >= 0:
+		return fmt.Errorf("%w: %s %q must not hold control characters", ErrBadName, kind, s)
 	case strings.HasPrefix(s, "."):
 		return fmt.Errorf("%w: %s %q must not start with '.'", ErrBadName, kind, s)
 	case len(s) > 200:
@@ -29,3 +32,7 @@ func ValidName(kind, s string) error {
 	}
 	return nil
 }
+
+// isControl is a C0 control character or DEL: a name holding one prints
+// as something else in a terminal.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestValidName(t *testing.T) {
-	for _, bad := range []string{"", ".", "..", "a/b", "/abs", "../up", ".hidden", "nul\x00", strings.Repeat("x", 201)} {
+	for _, bad := range []string{"", ".", "..", "a/b", "/abs", "../up", ".hidden", "nul\x00", "tab\there", "nl\n", "esc\x1b[31m", "del\x7f", strings.Repeat("x", 201)} {
 		if err := ValidName("checkpoint name", bad); !errors.Is(err, ErrBadName) {
 			t.Errorf("ValidName(%q) = %v, want ErrBadName", bad, err)
 		}

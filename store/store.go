@@ -78,6 +78,10 @@ func (s Store) Begin(container, name string, force bool) (*Pending, error) {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("chmod %s: %w", tmp, err)
 	}
+	if err := writeOwner(tmp); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
 	return &Pending{Dir: tmp, final: final, force: force}, nil
 }
 
@@ -89,6 +93,9 @@ func (p *Pending) Final() string { return p.final }
 // same name is moved aside first and removed only after the rename; it
 // must not be in use by a restore (ErrBusy).
 func (p *Pending) Commit() error {
+	if err := os.Remove(filepath.Join(p.Dir, OwnerFile)); err != nil {
+		return fmt.Errorf("commit checkpoint: %w", err)
+	}
 	if err := privatise(p.Dir); err != nil {
 		return err
 	}
@@ -116,6 +123,7 @@ func (p *Pending) Abort() (keptLog string) {
 		}
 		dst := filepath.Join(filepath.Dir(p.final), "."+filepath.Base(p.final)+".failed-"+l)
 		if os.Rename(src, dst) == nil {
+			_ = os.Chmod(dst, 0o600) // it quotes the container's state
 			keptLog = dst
 		}
 	}
