@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -60,18 +60,14 @@ type Records struct {
 // record of the container and the OCI spec it ran with (nil when the
 // bundle is gone: a spec with its mounts is made from the record).
 func PodmanRecords(m *store.Meta, ociSpec []byte) (*Records, error) {
-	var ins container.InspectResponse
-	if len(m.Engine) > 0 {
-		if err := json.Unmarshal(m.Engine, &ins); err != nil {
-			return nil, fmt.Errorf("engine record of %s: %w", m.Name, err)
-		}
+	rec, err := engine.Summarize(m.Engine)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Name, err)
 	}
 	cfg := PodmanConfig{
 		ID: m.ID, Name: m.Name, RootfsImage: m.ImageID, RootfsImageRef: m.ImageID,
 		RootfsImageName: m.Image, OCIRuntime: m.Runtime, CheckpointedAt: m.Timestamp,
-	}
-	if ins.ContainerJSONBase != nil {
-		cfg.CreatedTime, _ = time.Parse(time.RFC3339Nano, ins.Created)
+		CreatedTime: rec.Created,
 	}
 	var sp specs.Spec
 	if len(ociSpec) > 0 {
@@ -90,21 +86,14 @@ func PodmanRecords(m *store.Meta, ociSpec []byte) (*Records, error) {
 	sp.Annotations["io.container.manager"] = Manager
 	sp.Annotations["io.kubernetes.cri.container-name"] = m.Name
 	net := networkStatus{}
-	if ins.NetworkSettings != nil {
-		for name, ep := range ins.NetworkSettings.Networks {
-			if ep == nil {
-				continue
-			}
-			var ifc netInterface
-			ifc.MacAddress = ep.MacAddress
-			if ep.IPAddress != "" {
-				ifc.Subnets = append(ifc.Subnets, subnet{fmt.Sprintf("%s/%d", ep.IPAddress, ep.IPPrefixLen), ep.Gateway})
-			}
-			net[name] = netResult{map[string]netInterface{"eth0": ifc}}
+	for _, ep := range rec.Endpoints {
+		ifc := netInterface{MacAddress: ep.MAC}
+		if ep.IP != "" {
+			ifc.Subnets = append(ifc.Subnets, subnet{fmt.Sprintf("%s/%d", ep.IP, ep.PrefixLen), ep.Gateway})
 		}
+		net[ep.Network] = netResult{map[string]netInterface{"eth0": ifc}}
 	}
 	var r Records
-	var err error
 	if r.Config, err = json.MarshalIndent(cfg, "", "  "); err != nil {
 		return nil, err
 	}

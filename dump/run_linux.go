@@ -89,8 +89,9 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if name == "" {
 		name = defaultName()
 	}
-	procs, _ := processTree(info.PID)
-	if err := preflight.CheckUsers(hostPIDs(procs)); err != nil {
+	sub := subject{info: info, decisions: decisions, plan: plan}
+	sub.procs, sub.rss = processTree(info.PID)
+	if err := preflight.CheckUsers(hostPIDs(sub.procs)); err != nil {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
 	st := store.Store{Dir: d.Dir}
@@ -110,7 +111,7 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		return nil, fmt.Errorf("dump %s: %w", info.Name, err)
 	}
 	var lockRemoved []string
-	meta, err := dump(ctx, d, criu, version, info, decisions, plan, pending, name, suspended, &lockRemoved)
+	meta, err := dump(ctx, d, criu, version, sub, pending, name, suspended, &lockRemoved)
 	if err != nil {
 		kept := pending.Abort()
 		if !d.Paused {
@@ -138,9 +139,21 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	return &Result{Path: pending.Final(), Size: size, Duration: time.Since(start), Meta: meta, LockRemoved: lockRemoved}, nil
 }
 
+// subject is what Run learned about the container before its dump, read
+// once: its bundle, the mount decisions, the plan, and its processes with
+// their resident memory (read before the freeze; the dump records them).
+type subject struct {
+	info      *bundle.ContainerInfo
+	decisions []mountscan.Decision
+	plan      Plan
+	procs     []store.Process
+	rss       int64
+}
+
 // dump runs criu into the pending folder and records the result, with the
 // restart policy a stop-mode dump suspended.
-func dump(ctx context.Context, d Options, criu string, version criucmd.Version, info *bundle.ContainerInfo, decisions []mountscan.Decision, plan Plan, pending *store.Pending, name string, suspended *store.RestartPolicy, lockRemoved *[]string) (*store.Meta, error) {
+func dump(ctx context.Context, d Options, criu string, version criucmd.Version, sub subject, pending *store.Pending, name string, suspended *store.RestartPolicy, lockRemoved *[]string) (*store.Meta, error) {
+	info, plan := sub.info, sub.plan
 	plan.ImagesDir = pending.Dir
 	opts, err := plan.CriuOptions()
 	if err != nil {
@@ -158,12 +171,11 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	if err := writeDescriptors(pending.Dir, info.PID); err != nil {
 		return nil, err
 	}
-	procs, rss := processTree(info.PID)
 	net, _ := namespaces.Net(nsDecisions)
 	guard := guardNet(ctx, info.PID, net)
 	// The bytes written so far are the pending folder's; CRIU writes
 	// about the processes' resident memory.
-	d.Progress.Phase("dumping "+info.Name, rss)
+	d.Progress.Phase("dumping "+info.Name, sub.rss)
 	stop := d.Progress.Watch(200*time.Millisecond, func() int64 { n, _ := store.DirSize(pending.Dir); return n })
 	defer stop()
 	began := time.Now()
@@ -184,10 +196,10 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 	if err != nil {
 		return nil, err
 	}
-	meta := newMeta(info, decisions)
+	meta := newMeta(info, sub.decisions)
 	meta.NamespaceDecisions = nsDecisions
 	meta.Checkpoint = name
-	meta.Processes = procs
+	meta.Processes = sub.procs
 	meta.Timestamp = time.Now().UTC()
 	meta.CriuVersion = version.String()
 	meta.CriuArgs = argv

@@ -94,39 +94,40 @@ func (h *holderRun) rollback(ctx context.Context) string {
 // holder's network, and starts from the checkpoint with CRIU's settings in
 // its own org.criu.config. On success an in-place original is removed; on
 // failure all of it is undone.
-func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta) (res *Result, err error) {
+func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta) (res *Result, target *engine.Container, err error) {
 	name := r.As
 	var orig *engine.Container
 	if name == "" {
 		name = r.Container
 		if orig, err = r.inPlaceTarget(ctx, eng, meta); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := nameFree(ctx, eng, name+oldSuffix, ""); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else if _, err := r.asNameFree(ctx, eng); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	holder := engine.HolderName(name)
+	r.sweepConfs(ctx, eng)
 	if err := nameFree(ctx, eng, holder, name); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	image, err := imageRef(ctx, eng, meta)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hopt := engine.HolderOptions{Name: holder, For: name, Image: image, KeepAddress: r.As == "", Binary: r.HoldBinary}
-	copt := engine.CloneOptions{Name: name, Image: image, NetworkFrom: holder}
+	copt := engine.CloneOptions{Name: name, Image: image, NetworkFrom: holder, Runtime: r.runtime}
 	if len(r.Publish) > 0 {
 		if hopt.Publish, hopt.Expose, err = ParsePublish(r.Publish); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	confPath, _ := r.criuConfPaths(name)
 	copt.Annotations = map[string]string{criuConfAnnotation: confPath}
 	if _, err := engine.DeriveHolder(meta.Engine, hopt); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w (the engine cannot restore it itself: %s)", ErrNetNS, meta.Name, err, upstreamBug)
+		return nil, nil, fmt.Errorf("%w: %s: %w (the engine cannot restore it itself: %s)", ErrNetNS, meta.Name, err, upstreamBug)
 	}
 
 	h := &holderRun{eng: eng}
@@ -137,32 +138,32 @@ func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.E
 	}()
 	if orig != nil {
 		if err := eng.Rename(ctx, orig.ID, name+oldSuffix); err != nil {
-			return nil, fmt.Errorf("restore %s: move the original aside: %w", name, err)
+			return nil, nil, fmt.Errorf("restore %s: move the original aside: %w", name, err)
 		}
 		h.oldID, h.oldName = orig.ID, name
 	}
 	if h.holderID, err = eng.CreateHolder(ctx, meta.Engine, hopt); err != nil {
-		return nil, fmt.Errorf("restore %s: %w", name, err)
+		return nil, nil, fmt.Errorf("restore %s: %w", name, err)
 	}
 	if err := eng.Start(ctx, h.holderID, ""); err != nil {
-		return nil, fmt.Errorf("restore %s: start the network holder %s: %w", name, holder, err)
+		return nil, nil, fmt.Errorf("restore %s: start the network holder %s: %w", name, holder, err)
 	}
 	if h.targetID, err = eng.Create(ctx, meta.Engine, copt); err != nil {
-		return nil, fmt.Errorf("restore %s: create it joining %s: %w", name, holder, err)
+		return nil, nil, fmt.Errorf("restore %s: create it joining %s: %w", name, holder, err)
 	}
-	target, err := eng.Container(ctx, h.targetID)
+	target, err = eng.Container(ctx, h.targetID)
 	if err == nil {
 		err = r.checkTarget(target, meta)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("new container %s: %w", name, err)
+		return nil, nil, fmt.Errorf("new container %s: %w", name, err)
 	}
 	carried, err := r.carryLayer(ctx, eng, orig, meta, h.targetID)
 	if err != nil {
-		return nil, fmt.Errorf("restore %s: carry the writable layer across: %w", name, err)
+		return nil, nil, fmt.Errorf("restore %s: carry the writable layer across: %w", name, err)
 	}
-	if res, err = r.startConf(ctx, eng, h.targetID, name, confPath, entry, settingsFor(entry, meta)); err != nil {
-		return nil, err
+	if res, err = r.startWith(ctx, eng, h.targetID, name, confPath, entry, settingsFor(entry, meta)); err != nil {
+		return nil, nil, err
 	}
 	res.Holder, res.Carried = holder, len(carried.Paths)
 	if orig != nil {
@@ -174,7 +175,7 @@ func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.E
 	if len(carried.Deleted) > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d files deleted in the original's writable layer are back in the new container (%s)", len(carried.Deleted), strings.Join(carried.Deleted, ", ")))
 	}
-	return res, nil
+	return res, target, nil
 }
 
 // carryLayer copies the original's writable layer (files a restored
@@ -242,4 +243,40 @@ func writeCriuConf(conf, logPath string, set Settings) error {
 		return fmt.Errorf("write %s: %w", conf, err)
 	}
 	return nil
+}
+
+// keepLog moves the restore log of a start that succeeded from the store's
+// .restore folder into the placed checkpoint, where the log of a restore
+// through runc.conf is too, and which `ckpt rm` removes; it returns where
+// the log now is (still logPath if it could not be moved).
+func keepLog(logPath, placed string) string {
+	to := filepath.Join(placed, "restore.log")
+	if err := os.Rename(logPath, to); err == nil {
+		return to
+	}
+	b, err := os.ReadFile(logPath)
+	if err == nil {
+		err = os.WriteFile(to, b, 0o600)
+	}
+	if err != nil {
+		return logPath
+	}
+	_ = os.Remove(logPath)
+	return to
+}
+
+// sweepConfs removes the CRIU settings files (and restore logs) in the
+// store's .restore folder of containers the engine no longer has: a
+// settings file stays while its container exists, because the container's
+// org.criu.config annotation names it for every later checkpoint and
+// restore runc makes of it.
+func (r Request) sweepConfs(ctx context.Context, eng engine.Engine) {
+	confs, _ := filepath.Glob(filepath.Join(r.Dir, ".restore", "*.criu.conf"))
+	for _, conf := range confs {
+		name := strings.TrimSuffix(filepath.Base(conf), ".criu.conf")
+		if _, err := eng.Container(ctx, name); errors.Is(err, engine.ErrNotFound) {
+			_ = os.Remove(conf)
+			_ = os.Remove(strings.TrimSuffix(conf, ".criu.conf") + ".restore.log")
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -202,4 +203,105 @@ func mustMeta(t *testing.T, r Request) *store.Meta {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// Both ways of restoring, straight and through a network holder, end in
+// the same steps: the import's hooks run on the container that starts
+// (prepare before, started after), the runtime an import names is the new
+// container's, and an in-place restore puts back the restart policy the
+// dump suspended, on the container now running.
+func TestOnePathAfterStart(t *testing.T) {
+	for _, viaHolder := range []bool{false, true} {
+		t.Run(map[bool]string{false: "direct", true: "holder"}[viaHolder], func(t *testing.T) {
+			var f *enginetest.Fake
+			var r Request
+			if viaHolder {
+				f, r = holderFixture(t, "external")
+			} else {
+				f, r, _ = fixture(t)
+				r = withRestartPolicy(t, r, store.RestartPolicy{Name: "always"})
+			}
+			editMeta(t, r, func(m *store.Meta) { m.RestartPolicy = &store.RestartPolicy{Name: "always"} })
+			var hooks []string
+			r.prepare = func(_ context.Context, id string) error {
+				hooks = append(hooks, "prepare "+id+" running="+strconv.FormatBool(f.Containers[container].State.Running && f.Containers[container].ID == id))
+				return nil
+			}
+			r.started = func(_ context.Context, id string) error {
+				hooks = append(hooks, "started "+id)
+				return nil
+			}
+			res, err := Run(context.Background(), f, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := f.Containers[container]
+			want := []string{"prepare " + c.ID + " running=false", "started " + c.ID}
+			if strings.Join(hooks, "; ") != strings.Join(want, "; ") {
+				t.Errorf("hooks %q, want %q", hooks, want)
+			}
+			if c.RestartPolicy != (engine.RestartPolicy{Name: "always"}) || res.RestartPolicy != "always" {
+				t.Errorf("policy %v, result %+v; want always put back", c.RestartPolicy, res)
+			}
+		})
+	}
+	// An import's runtime reaches the container made through a holder.
+	f, r := holderFixture(t, "external")
+	r.As, r.runtime = "bb-rt", "runc-1.3"
+	if _, err := Run(context.Background(), f, r); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Created) != 1 || f.Created[0].Runtime != "runc-1.3" {
+		t.Errorf("created %+v; want runtime runc-1.3", f.Created)
+	}
+}
+
+// editMeta changes the container.json of the request's checkpoint.
+func editMeta(t *testing.T, r Request, edit func(*store.Meta)) {
+	t.Helper()
+	cp := filepath.Join(r.Dir, container, "fixture")
+	m, err := store.ReadMeta(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if err := store.WriteMeta(cp, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The CRIU settings file of a container made through a holder stays while
+// the container exists (its annotation names it); the restore log of a
+// start that succeeded moves into the placed checkpoint; the settings of a
+// container that is gone are swept at the next restore through a holder.
+func TestHolderSettingsFiles(t *testing.T) {
+	f, r := holderFixture(t, "external")
+	restoreDir := filepath.Join(r.Dir, ".restore")
+	if err := os.MkdirAll(restoreDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"gone.criu.conf", "gone.restore.log"} {
+		if err := os.WriteFile(filepath.Join(restoreDir, n), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.As = "web3"
+	f.StartFunc = func(_ *engine.Container, checkpoint string) error {
+		if checkpoint == "" {
+			return nil // the holder
+		}
+		// CRIU writes its log where the settings file says.
+		return os.WriteFile(filepath.Join(restoreDir, "web3.restore.log"), []byte("restore ok\n"), 0o600)
+	}
+	res, err := Run(context.Background(), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(restoreDir, "*"))
+	if len(left) != 1 || filepath.Base(left[0]) != "web3.criu.conf" {
+		t.Errorf(".restore holds %v; want web3.criu.conf only", left)
+	}
+	if _, err := os.Stat(filepath.Join(res.Placed, "restore.log")); err != nil {
+		t.Errorf("restore log not in the placed checkpoint: %v", err)
+	}
 }

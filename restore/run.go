@@ -43,58 +43,77 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if holder {
-		res, err := r.runHolder(ctx, eng, entry, meta)
-		if err != nil {
-			return nil, err
-		}
-		res.Clone = r.As != ""
-		res.Duration = time.Since(began)
-		return res, nil
-	}
+	var res *Result
 	var target *engine.Container
+	if holder {
+		res, target, err = r.runHolder(ctx, eng, entry, meta)
+	} else {
+		res, target, err = r.runDirect(ctx, eng, entry, meta)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Clone = r.As != ""
+	r.afterStart(ctx, eng, res, target, meta)
+	res.Duration = time.Since(began)
+	return res, nil
+}
+
+// runDirect restores on an engine that gives the container a network of
+// its own at restore: the stopped original in place, else a clone created
+// from the record (removed again if the start fails).
+func (r Request) runDirect(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta) (*Result, *engine.Container, error) {
+	var target *engine.Container
+	var err error
 	if r.As == "" {
 		target, err = r.inPlaceTarget(ctx, eng, meta)
 	} else {
 		target, err = r.createClone(ctx, eng, meta)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	name := target.Name
-	res, err := r.startWith(ctx, eng, target, entry, settingsFor(entry, meta))
+	conf := recordedConfig(target).HostConfig.Annotations[criuConfAnnotation]
+	res, err := r.startWith(ctx, eng, target.ID, target.Name, conf, entry, settingsFor(entry, meta))
 	if err != nil {
 		if r.As != "" {
 			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
-			err = fmt.Errorf("%w\nckpt removed the container %s it had created", err, name)
+			err = fmt.Errorf("%w\nckpt removed the container %s it had created", err, target.Name)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	res.Clone = r.As != ""
-	if !res.Clone && meta.RestartPolicy != nil {
-		// The stop-mode dump suspended the policy; the container runs again.
-		if err := engine.ResumeRestart(ctx, eng, target.ID, meta.RestartPolicy); err != nil {
+	return res, target, nil
+}
+
+// afterStart is what every restore does once its container runs, whichever
+// way it got there: an in-place restore puts back the restart policy a
+// stop-mode dump suspended (the container runs again); a clone reports the
+// recorded policy it was created with. A failure here is a warning: the
+// container runs.
+func (r Request) afterStart(ctx context.Context, eng engine.Engine, res *Result, target *engine.Container, meta *store.Meta) {
+	switch {
+	case !res.Clone && meta.RestartPolicy != nil:
+		if err := engine.ResumeRestart(ctx, eng, res.ID, meta.RestartPolicy); err != nil {
 			res.Warnings = append(res.Warnings, err.Error())
 		} else {
 			res.RestartPolicy = engine.RestartPolicy(*meta.RestartPolicy).String()
 		}
-	} else if res.Clone && target.RestartPolicy.Restarts() {
+	case res.Clone && target.RestartPolicy.Restarts():
 		res.RestartPolicy = target.RestartPolicy.String() // created with the recorded one
 	}
-	res.Duration = time.Since(began)
-	return res, nil
 }
 
-// startWith runs the request's prepare hook, the start, and its started
-// hook.
-func (r Request) startWith(ctx context.Context, eng engine.Engine, target *engine.Container, entry store.Entry, set Settings) (*Result, error) {
-	id, name := target.ID, target.Name
+// startWith runs the request's prepare hook, the start of container id
+// called name from the checkpoint (with ckpt's CRIU settings in the file
+// conf, "" for runc.conf), and its started hook: the one way every restore
+// starts its container.
+func (r Request) startWith(ctx context.Context, eng engine.Engine, id, name, conf string, entry store.Entry, set Settings) (*Result, error) {
 	if r.prepare != nil {
 		if err := r.prepare(ctx, id); err != nil {
 			return nil, fmt.Errorf("prepare %s: %w", name, err)
 		}
 	}
-	res, err := r.start(ctx, eng, target, entry, set)
+	res, err := r.startConf(ctx, eng, id, name, conf, entry, set)
 	if err == nil && r.started != nil {
 		err = r.started(ctx, id)
 	}
@@ -200,22 +219,15 @@ func imageRef(ctx context.Context, eng engine.Engine, meta *store.Meta) (string,
 	return meta.ImageID, nil
 }
 
-// start places the checkpoint in the engine's folder of the container and
-// starts the container from it with ckpt's CRIU settings: in the file its
-// org.criu.config annotation names (a container ckpt created through a
-// network holder), else in runc.conf for the length of the start. The
-// pages are symbolic links into the store, so the checkpoint is
-// read-locked until the engine's start returns (CRIU reads the pages inside
-// it). If CRIU could not open the linked pages, the checkpoint is placed
-// again by hard links or copies and started once more, and Result.Fallback
-// says so.
-func (r Request) start(ctx context.Context, eng engine.Engine, target *engine.Container, entry store.Entry, set Settings) (*Result, error) {
-	conf := recordedConfig(target).HostConfig.Annotations[criuConfAnnotation]
-	return r.startConf(ctx, eng, target.ID, target.Name, conf, entry, set)
-}
-
-// startConf is start for container id called name, with ckpt's CRIU
-// settings in the file conf ("" for runc.conf).
+// startConf places the checkpoint in the engine's folder of container id
+// called name and starts the container from it, with ckpt's CRIU settings
+// in the file conf (its org.criu.config annotation; a container ckpt
+// created through a network holder), else in runc.conf for the length of
+// the start. The pages are symbolic links into the store, so the
+// checkpoint is read-locked until the engine's start returns (CRIU reads
+// the pages inside it). If CRIU could not open the linked pages, the
+// checkpoint is placed again by hard links or copies and started once
+// more, and Result.Fallback says so.
 func (r Request) startConf(ctx context.Context, eng engine.Engine, id, name, conf string, entry store.Entry, set Settings) (*Result, error) {
 	unlock, err := store.ReadLock(entry.Path)
 	if err != nil {
@@ -263,7 +275,9 @@ func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id, conf 
 	if conf != "" {
 		logPath = strings.TrimSuffix(conf, ".criu.conf") + ".restore.log"
 		if err = writeCriuConf(conf, logPath, set); err == nil {
-			err = eng.Start(ctx, id, entry.Name)
+			if err = eng.Start(ctx, id, entry.Name); err == nil {
+				logPath = keepLog(logPath, placed.Dir)
+			}
 		}
 	} else {
 		err = r.RuncConf.with(logPath, set, func() error {
