@@ -143,6 +143,9 @@ func reportRestore(w io.Writer, res *restore.Result, of string) {
 	if res.Holder != "" {
 		fmt.Fprintf(w, "its network is held by container %s (this engine cannot restore a container's own network: containerd#12141); remove both with: docker rm -f %s %s\n", res.Holder, res.Container, res.Holder)
 	}
+	if res.NetNS != "" {
+		fmt.Fprintf(w, "network namespace converted to %s for this engine (the checkpoint was made on an engine of the other kind); established TCP connections come back closed\n", res.NetNS)
+	}
 	fmt.Fprintf(w, "checkpoint %s to %s; took %s\n", placedHow(res.Placement), res.Placed, res.Duration.Round(time.Millisecond))
 	if res.RestartPolicy != "" {
 		fmt.Fprintf(w, "restart policy %s in force\n", res.RestartPolicy)

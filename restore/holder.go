@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
 )
@@ -29,21 +30,20 @@ const criuConfAnnotation = "org.criu.config"
 
 // needsHolder decides, from how the checkpoint treated its network
 // namespace and what the engine can do, whether the restore goes through a
-// network holder; it refuses the combinations that cannot work.
+// network holder: on an engine that cannot restore a container's own
+// network (containerd#12141), for a checkpoint of a container that had
+// one, whichever engine made it (netConversion converts the placed copy to
+// the form this engine needs). It refuses a form this ckpt does not know.
 func needsHolder(meta *store.Meta, caps engine.Caps) (bool, error) {
-	netns := meta.NetNS
-	if own, ok := meta.Namespaces["network"]; netns == "" && ok && own == "" {
-		netns = "empty" // ckpt before it recorded netns always emptied its own
+	switch netns := recordedNetNS(meta); netns {
+	case dump.NetNSEmpty, dump.NetNSExternal:
+		return caps.NetnsHolder, nil
+	case "", dump.NetNSJoined, dump.NetNSShared:
+		return false, nil
+	default:
+		return false, fmt.Errorf("%w: checkpoint %s of %s records its network namespace as %q, which this ckpt does not know; restore it with the ckpt that made it",
+			ErrNetNS, meta.Checkpoint, meta.Name, netns)
 	}
-	switch {
-	case caps.NetnsHolder && netns == "empty":
-		return false, fmt.Errorf("%w: checkpoint %s of %s was dumped with an empty network namespace (criu --empty-ns net), for an engine that plumbs the network again at restore, such as Engine 20.10; this engine cannot (%s), and ckpt restores here through a network holder, which needs the namespace dumped as external: dump the container again with ckpt on this engine",
-			ErrNetNS, meta.Checkpoint, meta.Name, upstreamBug)
-	case !caps.NetnsHolder && netns == "external":
-		return false, fmt.Errorf("%w: checkpoint %s of %s was dumped with its network namespace external, for an engine that restores through a network holder (Engine 28 and newer); this engine plumbs a new network itself and cannot hand CRIU one: restore it on such an engine, or dump it again on this one",
-			ErrNetNS, meta.Checkpoint, meta.Name)
-	}
-	return caps.NetnsHolder && netns == "external", nil
 }
 
 // holderRun is one restore through a network holder: what was made or

@@ -51,6 +51,9 @@ type Request struct {
 	// runtime, if set, replaces the recorded OCI runtime of a new
 	// container (an import from an engine that named its runtime otherwise).
 	runtime string
+	// netns, if set, is the network namespace form ("empty", "external")
+	// the placed checkpoint is converted to for this engine (netConversion).
+	netns string
 }
 
 // Result is a container running again from a checkpoint.
@@ -70,6 +73,10 @@ type Result struct {
 	Holder   string `json:"holder,omitempty"`   // the holder keeping the network, ckpt-net-NAME
 	Replaced string `json:"replaced,omitempty"` // in place: the ID of the container it replaced
 	Carried  int    `json:"carried,omitempty"`  // paths of the writable layer copied into it
+	// NetNS is the form ("empty", "external") the placed checkpoint's
+	// network namespace was converted to for this engine, "" if it was
+	// restored as dumped (see netconv.go).
+	NetNS string `json:"netns_converted,omitempty"`
 	// RestartPolicy is the restart policy in force on the container again
 	// (put back after a stop-mode dump suspended it, or the clone's
 	// recorded one); "" when it has none.

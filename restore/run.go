@@ -43,6 +43,9 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.netns, err = netConversion(entry.Path, meta, holder); err != nil {
+		return nil, err
+	}
 	var res *Result
 	var target *engine.Container
 	if holder {
@@ -248,7 +251,7 @@ func (r Request) startConf(ctx context.Context, eng engine.Engine, id, name, con
 		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
 	}
 	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir,
-		Placement: placed.Method, Linked: placed.Method != engine.Copied, Fallback: placed.Fallback}, nil
+		Placement: placed.Method, Linked: placed.Method != engine.Copied, Fallback: placed.Fallback, NetNS: r.netns}, nil
 }
 
 // placeAndStart places the checkpoint as mode says and starts id from it,
@@ -264,6 +267,9 @@ func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id, conf 
 	placed, err := eng.Place(ctx, id, entry.Path, entry.Name, mode)
 	if err != nil {
 		return engine.Placed{}, "", err
+	}
+	if err := convertPlaced(placed.Dir, r.netns); err != nil {
+		return engine.Placed{}, "", fmt.Errorf("convert the placed checkpoint's network namespace for this engine: %w", err)
 	}
 	r.Progress.Set(total)
 	// CRIU reads the pages inside the engine's start, which says nothing
