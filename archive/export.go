@@ -76,7 +76,7 @@ func Export(ctx context.Context, eng engine.Engine, out io.Writer, o ExportOptio
 		func() error { return w.AddFolder(o.Folder, map[string][]byte{MetaFile: record}) },
 	}
 	if !o.IgnoreRootfs {
-		steps = append(steps, func() error { return addRootfs(ctx, eng, w, ctr.ID, o.TmpDir, res) })
+		steps = append(steps, func() error { return addRootfs(ctx, eng, w, ctr, o.TmpDir, res) })
 	}
 	if o.WithVolumes {
 		steps = append(steps, func() error { return addVolumes(ctx, eng, w, ctr, o.TmpDir, res) })
@@ -112,13 +112,15 @@ func withLayers(ctx context.Context, eng engine.Engine, m *store.Meta) ([]byte, 
 }
 
 // addRootfs writes deleted.files and rootfs-diff.tar from the engine's
-// list of changes, reading each changed path through its archive API.
-func addRootfs(ctx context.Context, eng engine.Engine, w *Writer, id, tmp string, res *Exported) error {
+// list of changes of the container's writable layer (not its mount
+// points), reading each changed path through its archive API.
+func addRootfs(ctx context.Context, eng engine.Engine, w *Writer, ctr *engine.Container, tmp string, res *Exported) error {
+	id := ctr.ID
 	changes, err := eng.Changes(ctx, id)
 	if err != nil {
 		return fmt.Errorf("rootfs diff: %w", err)
 	}
-	deleted, changed := SplitChanges(changes)
+	deleted, changed := SplitChanges(engine.LayerChanges(changes, ctr.Mounts))
 	b, err := json.Marshal(deleted)
 	if err != nil {
 		return err

@@ -12,27 +12,39 @@ type Carried struct {
 	Deleted []string // deleted in the source; the copy still has them
 }
 
-// CarryPlan picks what to copy so that a new container's root filesystem
-// has a source container's writable layer: each added path whose parent
-// was not added too (it is copied with everything under it) and each
-// modified path (a caller skips the modified folders, which the new
-// container has already). Paths at or under skip (volumes, binds, tmpfs,
-// the engine's own /etc files) and under /proc, /sys and /dev are left
-// out: they are not the layer's.
-func CarryPlan(changes []Change, skip []string) (added, modified, deleted []string) {
-	isAdded := map[string]bool{}
-	for _, c := range changes {
-		if p := path.Clean("/" + c.Path); c.Kind == Added && p != "/" {
-			isAdded[p] = true
-		}
-	}
+// LayerChanges keeps of a container's changes those of its writable layer:
+// paths at or under skip (its volumes, binds and tmpfs mount points) and
+// under /proc, /sys and /dev, and the engine's own /etc files, are left
+// out, as is the root itself. A bind's mount point appears as a change
+// (the engine made the file or folder to mount on), but the new container
+// gets it from its own mount.
+func LayerChanges(changes []Change, skip []string) []Change {
 	skip = append([]string{"/proc", "/sys", "/dev", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"}, skip...)
+	var out []Change
 	for _, c := range changes {
 		p := path.Clean("/" + c.Path)
-		if p == "/" || under(p, skip) {
-			continue
+		if p != "/" && !under(p, skip) {
+			out = append(out, Change{Path: p, Kind: c.Kind})
 		}
-		switch c.Kind {
+	}
+	return out
+}
+
+// CarryPlan picks what to copy so that a new container's root filesystem
+// has a source container's writable layer (LayerChanges): each added path
+// whose parent was not added too (it is copied with everything under it)
+// and each modified path (a caller skips the modified folders, which the
+// new container has already).
+func CarryPlan(changes []Change, skip []string) (added, modified, deleted []string) {
+	changes = LayerChanges(changes, skip)
+	isAdded := map[string]bool{}
+	for _, c := range changes {
+		if c.Kind == Added {
+			isAdded[c.Path] = true
+		}
+	}
+	for _, c := range changes {
+		switch p := c.Path; c.Kind {
 		case Added:
 			if !isAdded[path.Dir(p)] {
 				added = append(added, p)

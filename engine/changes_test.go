@@ -35,3 +35,28 @@ func TestCarryPlan(t *testing.T) {
 		t.Errorf("no changes: %q %q %q", a, m, d)
 	}
 }
+
+// A bind's mount point, a volume's contents, the engine's /etc files and
+// the root are not the writable layer's; the rest is, with clean paths.
+func TestLayerChanges(t *testing.T) {
+	in := []Change{
+		{Path: "/", Kind: Modified},
+		{Path: "/app.py", Kind: Added},
+		{Path: "/data/log", Kind: Added},
+		{Path: "/etc/hosts", Kind: Modified},
+		{Path: "/etc/ckpt-new", Kind: Added},
+		{Path: "etc/passwd", Kind: Deleted},
+		{Path: "/proc/x", Kind: Added},
+		{Path: "/database", Kind: Added},
+	}
+	got := LayerChanges(in, []string{"/app.py", "/data"})
+	want := []Change{{Path: "/etc/ckpt-new", Kind: Added}, {Path: "/etc/passwd", Kind: Deleted}, {Path: "/database", Kind: Added}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
