@@ -264,10 +264,12 @@ func (b *bench) dumpDocker(w workload, name string) (Sample, error) {
 	return withStats(Sample{Tool: Docker, WallMS: m.ms(), RSSKiB: math.NaN()}, dir, work), nil
 }
 
-// restoreCkpt restores ckpt's dump into a new container, and removes it.
+// restoreCkpt restores ckpt's dump into a new container, and removes it
+// with the network holder a restore on Engine 28 and newer makes for it
+// (ckpt-net-NAME).
 func (b *bench) restoreCkpt(w workload, name string) (Sample, error) {
 	clone := w.container() + "-ckpt-" + name
-	defer exec.Command("docker", "rm", "-f", clone).Run()
+	defer exec.Command("docker", "rm", "-f", clone, "ckpt-net-"+clone).Run()
 	m, err := measure(b.Ckpt, "restore", "--dir", b.storeDir(), "--name", name, "--as", clone, w.container())
 	if err != nil {
 		return Sample{}, err
