@@ -130,7 +130,7 @@ func dumpCommand() *cli.Command {
 			}
 			var exported *exportedJSON
 			if out != nil {
-				xo.Folder = res.Path
+				xo.Folder, xo.Progress = res.Path, o.Progress
 				if exported, err = writeArchive(c, eng, out, xo); err != nil {
 					return fmt.Errorf("checkpoint %s of %s is made (%s), but: %w", res.Meta.Checkpoint, res.Meta.Name, res.Path, err)
 				}

@@ -31,6 +31,7 @@ func exportCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
 			&cli.BoolFlag{Name: "force", Usage: "replace FILE if it exists"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			progressFlag(),
 		}, exportFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
@@ -51,6 +52,7 @@ func exportCommand() *cli.Command {
 			}
 			defer eng.Close()
 			o.Folder = entry.Path
+			o.Progress = progress.New(c.App.ErrWriter, c.Bool("progress"))
 			out, err := archive.Create(file, c.App.Writer, c.Bool("force"))
 			if err != nil {
 				return err
@@ -96,10 +98,12 @@ type exportedJSON struct {
 	*archive.Exported
 }
 
-// writeArchive exports o.Folder to out and puts the file in place.
+// writeArchive exports o.Folder to out and puts the file in place,
+// showing its progress on o.Progress, whose line it clears at the end.
 func writeArchive(c *cli.Context, eng engine.Engine, out *archive.Output, o archive.ExportOptions) (*exportedJSON, error) {
 	began := time.Now()
 	res, err := archive.Export(c.Context, eng, out, o)
+	o.Progress.Done()
 	if err == nil {
 		err = out.Commit()
 	}

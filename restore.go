@@ -172,9 +172,11 @@ func importArchive(c *cli.Context) error {
 		return err
 	}
 	defer eng.Close()
+	meter := progress.New(c.App.ErrWriter, c.Bool("progress"))
 	res, err := restore.Import(c.Context, eng, restore.ImportRequest{
-		Archive: src, Dir: c.String("dir"), As: c.String("as"), Publish: c.StringSlice("publish"),
+		Archive: src, Dir: c.String("dir"), As: c.String("as"), Publish: c.StringSlice("publish"), Progress: meter,
 	})
+	meter.Done()
 	if err != nil {
 		return fmt.Errorf("restore --import %s: %w", file, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -23,6 +24,9 @@ type ExportOptions struct {
 	WithVolumes  bool        // add the contents of its volumes
 	WithImage    bool        // add its image (docker save)
 	TmpDir       string      // where the tars made from the engine's answers are spooled; "" for the system's
+	// Progress shows each part's phase and the bytes written of it, the
+	// checkpoint's against its size on disk; nil for none.
+	Progress *progress.Meter
 }
 
 // Exported says what an export wrote.
@@ -64,25 +68,30 @@ func Export(ctx context.Context, eng engine.Engine, out io.Writer, o ExportOptio
 		return nil, err
 	}
 	cw := &countingWriter{w: out}
-	w, err := NewWriter(cw, o.Compression)
+	w, err := newWriter(cw, o.Compression, o.Progress)
 	if err != nil {
 		return nil, err
 	}
 	res := &Exported{}
+	size, err := store.DirSize(o.Folder)
+	if err != nil {
+		return nil, fmt.Errorf("size of checkpoint %s: %w", o.Folder, err)
+	}
 	steps := []func() error{
+		o.phase("exporting checkpoint "+meta.Checkpoint, size),
 		func() error { return w.AddBytes(ConfigDumpFile, recs.Config) },
 		func() error { return w.AddBytes(SpecDumpFile, recs.Spec) },
 		func() error { return w.AddBytes(NetworkStatusFile, recs.Network) },
 		func() error { return w.AddFolder(o.Folder, map[string][]byte{MetaFile: record}) },
 	}
 	if !o.IgnoreRootfs {
-		steps = append(steps, func() error { return addRootfs(ctx, eng, w, ctr, o.TmpDir, res) })
+		steps = append(steps, o.phase("exporting filesystem changes", 0), func() error { return addRootfs(ctx, eng, w, ctr, o.TmpDir, res) })
 	}
 	if o.WithVolumes {
-		steps = append(steps, func() error { return addVolumes(ctx, eng, w, ctr, o.TmpDir, res) })
+		steps = append(steps, o.phase("exporting volumes", 0), func() error { return addVolumes(ctx, eng, w, ctr, o.TmpDir, res) })
 	}
 	if o.WithImage {
-		steps = append(steps, func() error { return addImage(ctx, eng, w, meta, o.TmpDir, res) })
+		steps = append(steps, o.phase("exporting image "+meta.Image, 0), func() error { return addImage(ctx, eng, w, meta, o.TmpDir, res) })
 	}
 	steps = append(steps, w.Close)
 	for _, step := range steps {
@@ -91,8 +100,16 @@ func Export(ctx context.Context, eng engine.Engine, out io.Writer, o ExportOptio
 		}
 	}
 	res.Bytes = cw.n
-	res.Checkpoint, _ = store.DirSize(o.Folder)
+	res.Checkpoint = size
 	return res, nil
+}
+
+// phase is a step that starts a phase of the export's progress.
+func (o ExportOptions) phase(name string, total int64) func() error {
+	return func() error {
+		o.Progress.Phase(name, total)
+		return nil
+	}
 }
 
 // withLayers is container.json as the archive carries it: with the

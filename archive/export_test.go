@@ -9,10 +9,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/engine/enginetest"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -181,5 +184,31 @@ func TestParseCompression(t *testing.T) {
 	}
 	if c, err := ParseCompression("gzip"); err != nil || c != Gzip {
 		t.Fatal(c, err)
+	}
+}
+
+// An export with --progress off a terminal writes one line per part, the
+// checkpoint's against its size on disk.
+func TestExportProgressPhases(t *testing.T) {
+	dir := folder(t)
+	size, err := store.DirSize(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines bytes.Buffer
+	o := ExportOptions{Folder: dir, WithVolumes: true, WithImage: true, Progress: progress.New(&lines, true)}
+	if _, err := Export(context.Background(), fakeEngine(), io.Discard, o); err != nil {
+		t.Fatal(err)
+	}
+	var phases []string
+	for _, l := range strings.Split(strings.TrimSpace(lines.String()), "\n") {
+		phases = append(phases, strings.SplitN(l, "  ", 2)[0])
+	}
+	want := []string{"exporting checkpoint c1", "exporting filesystem changes", "exporting volumes", "exporting image img"}
+	if !slices.Equal(phases, want) {
+		t.Errorf("phases %q, want %q (lines %q)", phases, want, lines.String())
+	}
+	if first := strings.SplitN(lines.String(), "\n", 2)[0]; !strings.Contains(first, " / "+progress.Bytes(size)+"  0%") {
+		t.Errorf("first line %q: want the checkpoint's %s as the total", first, progress.Bytes(size))
 	}
 }

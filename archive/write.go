@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ckpt/ckpt/progress"
 )
 
 // Writer writes an archive as a stream: each member goes out as it is
@@ -22,11 +24,18 @@ type Writer struct {
 
 // NewWriter starts an archive on w, compressed with c.
 func NewWriter(w io.Writer, c Compression) (*Writer, error) {
+	return newWriter(w, c, nil)
+}
+
+// newWriter is NewWriter whose tar stream, before compression, counts as
+// done in m's phase: what was read of the checkpoint, not what the
+// compressor made of it.
+func newWriter(w io.Writer, c Compression, m *progress.Meter) (*Writer, error) {
 	enc, err := compressor(w, c)
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{tw: tar.NewWriter(enc), enc: enc, names: map[string]bool{}, ModTime: time.Now()}, nil
+	return &Writer{tw: tar.NewWriter(m.Writer(enc)), enc: enc, names: map[string]bool{}, ModTime: time.Now()}, nil
 }
 
 func (w *Writer) header(name string, size int64, mode int64, typ byte) error {

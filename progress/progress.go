@@ -67,6 +67,54 @@ func (m *Meter) Set(done int64) {
 	m.draw(false)
 }
 
+// Add counts n more bytes done in the current phase.
+func (m *Meter) Add(n int64) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.done += n
+	m.draw(false)
+}
+
+// Reader returns r, counting the bytes read through it as done in the
+// current phase; r itself when m is nil.
+func (m *Meter) Reader(r io.Reader) io.Reader {
+	if m == nil {
+		return r
+	}
+	return &counted{m: m, r: r}
+}
+
+// Writer returns w, counting the bytes written through it as done in the
+// current phase; w itself when m is nil.
+func (m *Meter) Writer(w io.Writer) io.Writer {
+	if m == nil {
+		return w
+	}
+	return &counted{m: m, w: w}
+}
+
+// counted passes reads or writes through and adds their bytes to m.
+type counted struct {
+	m *Meter
+	r io.Reader
+	w io.Writer
+}
+
+func (c *counted) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.m.Add(int64(n))
+	return n, err
+}
+
+func (c *counted) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.m.Add(int64(n))
+	return n, err
+}
+
 // Done ends the work: the line drawn in place is cleared.
 func (m *Meter) Done() {
 	if m == nil {

@@ -2,6 +2,7 @@ package progress
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -68,4 +69,42 @@ func TestNilMeterShowsNothing(t *testing.T) {
 	m.Set(1)
 	m.Watch(time.Millisecond, func() int64 { return 0 })()
 	m.Done()
+}
+
+func TestReaderAndWriterCountIntoThePhase(t *testing.T) {
+	var b bytes.Buffer
+	m := newMeter(&b, false, fakeClock(time.Second))
+	m.Phase("extracting", 10<<20)
+	if _, err := io.Copy(io.Discard, m.Reader(strings.NewReader(strings.Repeat("x", 3<<20)))); err != nil {
+		t.Fatal(err)
+	}
+	var sink bytes.Buffer
+	if _, err := m.Writer(&sink).Write(make([]byte, 2<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if sink.Len() != 2<<20 {
+		t.Errorf("the writer passed %d bytes on, want %d", sink.Len(), 2<<20)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "extracting  5.0 MiB / 10.0 MiB  50%") {
+		t.Errorf("last line %q: want 5 MiB counted of 10 (3 read, 2 written)", last)
+	}
+	m.Phase("writing", 0)
+	m.Add(1 << 10)
+	if !strings.Contains(b.String(), "writing  1.0 KiB") {
+		t.Errorf("a new phase does not count from zero: %q", b.String())
+	}
+}
+
+func TestNilMeterPassesReadersAndWritersThrough(t *testing.T) {
+	var m *Meter
+	r := strings.NewReader("x")
+	if m.Reader(r) != io.Reader(r) {
+		t.Error("a nil meter wraps the reader")
+	}
+	var b bytes.Buffer
+	if m.Writer(&b) != io.Writer(&b) {
+		t.Error("a nil meter wraps the writer")
+	}
+	m.Add(1)
 }

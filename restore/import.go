@@ -11,6 +11,7 @@ import (
 
 	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -26,6 +27,10 @@ type ImportRequest struct {
 	Publish []string // --publish values, replacing the recorded port bindings
 
 	RuncConf RuncConf
+	// Progress shows the check and the extraction (bytes of the archive
+	// read, against its size when it is a file), then the restore's
+	// phases; nil for none.
+	Progress *progress.Meter
 }
 
 // Imported is a container restored from an archive.
@@ -43,8 +48,10 @@ type Imported struct {
 // rootfs diff and the volumes, and restores it through Run. A failed
 // import leaves no container and no folder behind.
 func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported, error) {
-	if seeker, ok := r.Archive.(io.ReadSeeker); ok && isRegular(r.Archive) {
-		m, err := archive.Check(seeker)
+	size := regularSize(r.Archive)
+	if seeker, ok := r.Archive.(io.ReadSeeker); ok && size >= 0 {
+		r.Progress.Phase("checking archive", size)
+		m, err := archive.Check(r.Progress.Reader(seeker))
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +76,8 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 			return nil, fmt.Errorf("make %s: %w", d, err)
 		}
 	}
-	m, err := archive.Extract(r.Archive, t)
+	r.Progress.Phase("extracting archive", max(size, 0))
+	m, err := archive.Extract(r.Progress.Reader(r.Archive), t)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +113,7 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 		return nil, err
 	}
 	req := Request{
-		Container: name, Name: m.Meta.Checkpoint, Dir: r.Dir, As: name, Publish: r.Publish, RuncConf: r.RuncConf, runtime: rt,
+		Container: name, Name: m.Meta.Checkpoint, Dir: r.Dir, As: name, Publish: r.Publish, RuncConf: r.RuncConf, runtime: rt, Progress: r.Progress,
 		prepare: func(ctx context.Context, id string) error { return out.apply(ctx, eng, id, t.Extras, m) },
 		started: func(ctx context.Context, id string) error { return out.deleteAgain(ctx, eng, id, m.Deleted) },
 	}
@@ -277,13 +285,18 @@ func (out *Imported) deleteAgain(ctx context.Context, eng engine.Engine, id stri
 	return nil
 }
 
-func isRegular(r io.Reader) bool {
+// regularSize is the size of r when it is a regular file, else -1 (a
+// pipe, standard input from one, or not a file).
+func regularSize(r io.Reader) int64 {
 	f, ok := r.(*os.File)
 	if !ok {
-		return false
+		return -1
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode().IsRegular()
+	if err != nil || !st.Mode().IsRegular() {
+		return -1
+	}
+	return st.Size()
 }
 
 func loadImage(ctx context.Context, eng engine.Engine, p string) error {

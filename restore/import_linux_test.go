@@ -11,6 +11,7 @@ import (
 
 	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 )
 
 // exported is the fixture checkpoint as ckpt export writes it (without a
@@ -175,5 +176,40 @@ func TestRuntimeHere(t *testing.T) {
 		if got != c.want || (err != nil) != c.fails {
 			t.Errorf("runtimeHere(%v, %q) = %q, %v; want %q, fails %v", c.has, c.recorded, got, err, c.want, c.fails)
 		}
+	}
+}
+
+// With progress asked for, an import from a file shows its check and its
+// extraction against the archive's size, then the restore's phases.
+func TestImportProgress(t *testing.T) {
+	f, _, _ := fixture(t)
+	b := exported(t, false)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.tar.zst")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	var lines bytes.Buffer
+	_, err = Import(context.Background(), f, ImportRequest{Archive: file, Dir: filepath.Join(dir, "store"), As: "moved",
+		RuncConf: RuncConf{Path: filepath.Join(dir, "runc.conf"), Lock: filepath.Join(dir, "lock")}, Progress: progress.New(&lines, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := " / " + progress.Bytes(int64(len(b))) + "  0%"
+	var phases []string
+	for _, l := range strings.Split(strings.TrimSpace(lines.String()), "\n") {
+		phases = append(phases, strings.SplitN(l, "  ", 2)[0])
+		if (strings.HasPrefix(l, "checking") || strings.HasPrefix(l, "extracting")) && !strings.Contains(l, total) {
+			t.Errorf("line %q: want the archive's %d bytes as the total", l, len(b))
+		}
+	}
+	if len(phases) < 4 || phases[0] != "checking archive" || phases[1] != "extracting archive" ||
+		phases[2] != "placing checkpoint fixture" || !strings.HasPrefix(phases[3], "restoring ") {
+		t.Errorf("phases %q: want the check, the extraction, then the restore's", phases)
 	}
 }

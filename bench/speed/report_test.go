@@ -95,6 +95,54 @@ func TestGoalsAndTables(t *testing.T) {
 	}
 }
 
+// On an engine whose own restore cannot run, the restore goals against it
+// say so, and the table names the reason; workloads the goals do not name
+// have none.
+func TestNoDockerRestore(t *testing.T) {
+	r := Results{NoDockerRestore: "n/a (containerd#12141)", Samples: []Sample{
+		{Workload: "W1", Rep: 1, Tool: Ckpt, Op: Dump, WallMS: 100},
+		{Workload: "W1", Rep: 1, Tool: Docker, Op: Dump, WallMS: 1000},
+		{Workload: "W1", Rep: 1, Tool: Ckpt, Op: Restore, WallMS: 300},
+		{Workload: "redis", Rep: 1, Tool: Ckpt, Op: Dump, WallMS: 900},
+	}}
+	var restoreGoal *Goal
+	for i, g := range r.Goals() {
+		if strings.HasPrefix(g.Text, "redis") {
+			t.Errorf("a goal for redis: %q", g.Text)
+		}
+		if g.Text == "W1: ckpt restore / docker start --checkpoint" {
+			restoreGoal = &r.Goals()[i]
+		}
+	}
+	if restoreGoal == nil || restoreGoal.Met || restoreGoal.Why != r.NoDockerRestore {
+		t.Errorf("restore goal %+v: want not met, with the reason", restoreGoal)
+	}
+	var md bytes.Buffer
+	r.Markdown(&md)
+	for _, want := range []string{"| W1 | restore, ms | 300 | – | n/a (containerd#12141) | – | n/a |", "| W1: ckpt restore / docker start --checkpoint | – x | 1.00 x | n/a (containerd#12141) |", "| redis | dump, ms | 900 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+}
+
+func TestDockerRestores(t *testing.T) {
+	for _, tc := range []struct {
+		mode, version string
+		want          bool
+	}{
+		{"auto", "20.10.24+dfsg1", true}, {"auto", "29.8.0", false}, {"auto", "28.0.1", false},
+		{"yes", "29.8.0", true}, {"no", "20.10.24", false},
+	} {
+		if got, err := dockerRestores(tc.mode, tc.version); err != nil || got != tc.want {
+			t.Errorf("dockerRestores(%q, %q) = %v, %v; want %v", tc.mode, tc.version, got, err, tc.want)
+		}
+	}
+	if _, err := dockerRestores("maybe", "29.8.0"); err == nil {
+		t.Error("mode maybe accepted")
+	}
+}
+
 func TestEngineTag(t *testing.T) {
 	for in, want := range map[string]string{"20.10.24+dfsg1": "20.10", "29.1.3": "29"} {
 		if got := engineTag(in); got != want {

@@ -23,6 +23,7 @@ type workload struct {
 	Image string   // image to run
 	Cmd   []string // its command
 	Ready string   // a log line that says it is ready
+	Fill  []string // run in the container once it is ready (docker exec); nil for nothing
 }
 
 func (w workload) container() string { return "ckpt-bench-" + strings.ToLower(w.Name) }
@@ -32,12 +33,16 @@ func workloadsOf(c Config) ([]workload, error) {
 		"W0": {Image: "ckpt-busybox", Cmd: []string{"sh", "-c", "i=0; while :; do echo $i; i=$((i+1)); sleep 1; done"}, Ready: "1"},
 		"W1": {Image: c.Image, Cmd: []string{"/memhog", "-mib", "64"}, Ready: "touched"},
 		"W2": {Image: c.Image, Cmd: []string{"/memhog", "-mib", "1024"}, Ready: "touched"},
+		// redis-server from Debian holding about 1 GiB of keys: a million
+		// of 1000 bytes, made by its own DEBUG POPULATE (local clients only).
+		"redis": {Image: "ckpt-debian", Cmd: []string{"redis-server", "--save", "", "--appendonly", "no", "--enable-debug-command", "local"},
+			Ready: "Ready to accept connections", Fill: []string{"redis-cli", "DEBUG", "POPULATE", "1000000", "key", "1000"}},
 	}
 	var out []workload
 	for _, n := range c.Workloads {
 		w, ok := all[n]
 		if !ok {
-			return nil, fmt.Errorf("unknown workload %q: W0, W1 or W2", n)
+			return nil, fmt.Errorf("unknown workload %q: W0, W1, W2 or redis", n)
 		}
 		w.Name = n
 		out = append(out, w)
@@ -56,6 +61,9 @@ type bench struct {
 	ids     map[string]string // container IDs by workload
 	samples []Sample
 	partial string // why the run stopped early, "" if it did not
+	// noDockerRestore says why docker start --checkpoint is not run on
+	// this engine, "" when it is.
+	noDockerRestore string
 }
 
 func run(c Config) error {
@@ -70,6 +78,11 @@ func run(c Config) error {
 	}
 	if _, err := fmt.Sscan(info, &b.version, &b.root); err != nil {
 		return fmt.Errorf("docker info said %q: %w", info, err)
+	}
+	if ok, err := dockerRestores(c.DockerRestore, b.version); err != nil {
+		return err
+	} else if !ok {
+		b.noDockerRestore = engineRestoreGap
 	}
 	for _, d := range []string{b.storeDir(), b.rawDir()} {
 		os.RemoveAll(d)
@@ -127,6 +140,11 @@ func (b *bench) start(w workload) error {
 	if err := waitLog(w.container(), w.Ready, 3*time.Minute); err != nil {
 		return err
 	}
+	if w.Fill != nil {
+		if _, err := output("docker", append([]string{"exec", w.container()}, w.Fill...)...); err != nil {
+			return fmt.Errorf("fill %s: %w", w.Name, err)
+		}
+	}
 	if _, err := measure(b.Ckpt, "dump", "--dir", b.storeDir(), "--name", "warm", "--criu", b.Criu, w.container()); err != nil {
 		return err
 	}
@@ -179,9 +197,12 @@ func (b *bench) repetition(w workload, rep int) error {
 		s.HeldMS = heldMS(held(), s)
 		b.add(s)
 	}
-	restores := []func(workload, string) (Sample, error){b.restoreCkpt, b.restoreDocker}
-	if rep%2 == 0 {
-		restores[0], restores[1] = restores[1], restores[0]
+	restores := []func(workload, string) (Sample, error){b.restoreCkpt}
+	if b.noDockerRestore == "" {
+		restores = append(restores, b.restoreDocker)
+		if rep%2 == 0 {
+			restores[0], restores[1] = restores[1], restores[0]
+		}
 	}
 	for _, r := range restores {
 		syscall.Sync()
@@ -243,10 +264,12 @@ func (b *bench) dumpDocker(w workload, name string) (Sample, error) {
 	return withStats(Sample{Tool: Docker, WallMS: m.ms(), RSSKiB: math.NaN()}, dir, work), nil
 }
 
-// restoreCkpt restores ckpt's dump into a new container, and removes it.
+// restoreCkpt restores ckpt's dump into a new container, and removes it
+// with the network holder a restore on Engine 28 and newer makes for it
+// (ckpt-net-NAME).
 func (b *bench) restoreCkpt(w workload, name string) (Sample, error) {
 	clone := w.container() + "-ckpt-" + name
-	defer exec.Command("docker", "rm", "-f", clone).Run()
+	defer exec.Command("docker", "rm", "-f", clone, "ckpt-net-"+clone).Run()
 	m, err := measure(b.Ckpt, "restore", "--dir", b.storeDir(), "--name", name, "--as", clone, w.container())
 	if err != nil {
 		return Sample{}, err
@@ -467,7 +490,7 @@ func (b *bench) write() error {
 	if err := os.MkdirAll(b.Out, 0o755); err != nil {
 		return err
 	}
-	r := Results{Samples: b.samples}
+	r := Results{Samples: b.samples, NoDockerRestore: b.noDockerRestore}
 	base := filepath.Join(b.Out, "speed-engine-"+engineTag(b.version))
 	var md bytes.Buffer
 	fmt.Fprintf(&md, "%s, %s, Engine %s, %s; %d repetitions, interleaved.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine(), b.version, criuVersion(b.Criu), b.Reps)
