@@ -34,6 +34,16 @@ func exported(t *testing.T, withImage bool, layers ...string) []byte {
 // importFile writes b to a file and imports it into a fresh store.
 func importFile(t *testing.T, f engine.Engine, b []byte, as string) (*Imported, string, error) {
 	t.Helper()
+	r := archiveRequest(t, b, as)
+	res, err := Import(context.Background(), f, r)
+	return res, r.Dir, err
+}
+
+// archiveRequest writes b to a file and asks for its import as container
+// as into a fresh store, with a runc.conf of its own; the file is closed
+// when the test ends.
+func archiveRequest(t *testing.T, b []byte, as string) ImportRequest {
+	t.Helper()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "a.tar.zst")
 	if err := os.WriteFile(p, b, 0o600); err != nil {
@@ -43,10 +53,9 @@ func importFile(t *testing.T, f engine.Engine, b []byte, as string) (*Imported, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer file.Close()
-	store := filepath.Join(dir, "store")
-	res, err := Import(context.Background(), f, ImportRequest{Archive: file, Dir: store, As: as, RuncConf: RuncConf{Path: filepath.Join(dir, "runc.conf"), Lock: filepath.Join(dir, "lock")}})
-	return res, store, err
+	t.Cleanup(func() { file.Close() })
+	return ImportRequest{Archive: file, Dir: filepath.Join(dir, "store"), As: as,
+		RuncConf: RuncConf{Path: filepath.Join(dir, "runc.conf"), Lock: filepath.Join(dir, "lock")}}
 }
 
 // storeHolds lists what an import left in the store, hidden folders too.
@@ -184,20 +193,10 @@ func TestRuntimeHere(t *testing.T) {
 func TestImportProgress(t *testing.T) {
 	f, _, _ := fixture(t)
 	b := exported(t, false)
-	dir := t.TempDir()
-	p := filepath.Join(dir, "a.tar.zst")
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	file, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
 	var lines bytes.Buffer
-	_, err = Import(context.Background(), f, ImportRequest{Archive: file, Dir: filepath.Join(dir, "store"), As: "moved",
-		RuncConf: RuncConf{Path: filepath.Join(dir, "runc.conf"), Lock: filepath.Join(dir, "lock")}, Progress: progress.New(&lines, true)})
-	if err != nil {
+	r := archiveRequest(t, b, "moved")
+	r.Progress = progress.New(&lines, true)
+	if _, err := Import(context.Background(), f, r); err != nil {
 		t.Fatal(err)
 	}
 	total := " / " + progress.Bytes(int64(len(b))) + "  0%"
