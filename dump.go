@@ -237,7 +237,7 @@ func printDump(w io.Writer, res *dump.Result, out dumpJSON) {
 	if out.Summary != "" {
 		fmt.Fprintf(w, "summary: %s\n", out.Summary)
 	}
-	if res.Meta.NetNS == dump.NetNSExternal {
+	if res.Meta.NetNS == store.NetNSExternal {
 		fmt.Fprintln(w, "network namespace: external; on this engine a restore joins a network holder container (ckpt-net-NAME)")
 	}
 	if res.Meta.LeaveRunning {

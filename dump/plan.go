@@ -10,6 +10,7 @@ import (
 
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/namespaces"
+	"github.com/ckpt/ckpt/store"
 )
 
 // Plan is what a dump needs to know about the container beyond its
@@ -51,19 +52,10 @@ func (p Plan) Namespaces() ([]namespaces.Decision, error) {
 	})
 }
 
-// How a dump treats the container's network namespace, as container.json
-// records it (store.Meta.NetNS) for the restore.
-const (
-	NetNSEmpty    = "empty"    // own netns, --empty-ns net: the engine plumbs a new one
-	NetNSExternal = "external" // own netns marked external: a restore must supply one (a holder)
-	NetNSJoined   = "joined"   // a netns given by path (container:X), external as runc marks it
-	NetNSShared   = "shared"   // no netns in the spec (host network): nothing marked
-)
-
 // NetNS says how CriuOptions treats the network namespace.
 func (p Plan) NetNS() string {
 	if p.Spec == nil || p.Spec.Linux == nil {
-		return NetNSShared
+		return store.NetNSShared
 	}
 	for _, ns := range p.Spec.Linux.Namespaces {
 		if ns.Type != specs.NetworkNamespace {
@@ -71,14 +63,14 @@ func (p Plan) NetNS() string {
 		}
 		switch {
 		case ns.Path != "":
-			return NetNSJoined
+			return store.NetNSJoined
 		case p.NetHolder:
-			return NetNSExternal
+			return store.NetNSExternal
 		default:
-			return NetNSEmpty
+			return store.NetNSEmpty
 		}
 	}
-	return NetNSShared
+	return store.NetNSShared
 }
 
 // CriuOptions turns the plan into criu options as runc builds them for

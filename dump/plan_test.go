@@ -8,6 +8,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/ckpt/ckpt/criucmd"
+	"github.com/ckpt/ckpt/store"
 )
 
 func spec(nss ...specs.LinuxNamespace) *specs.Spec {
@@ -132,11 +133,11 @@ func TestPlanNetNS(t *testing.T) {
 		p    Plan
 		want string
 	}{
-		{Plan{Spec: own}, NetNSEmpty},
-		{Plan{Spec: own, NetHolder: true, NetInode: 9}, NetNSExternal},
-		{Plan{Spec: spec(specs.LinuxNamespace{Type: "network", Path: "/proc/7/ns/net"}), NetHolder: true, NetInode: 9}, NetNSJoined},
-		{Plan{Spec: spec(specs.LinuxNamespace{Type: "pid"}), NetHolder: true, NetInode: 9}, NetNSShared},
-		{Plan{}, NetNSShared},
+		{Plan{Spec: own}, store.NetNSEmpty},
+		{Plan{Spec: own, NetHolder: true, NetInode: 9}, store.NetNSExternal},
+		{Plan{Spec: spec(specs.LinuxNamespace{Type: "network", Path: "/proc/7/ns/net"}), NetHolder: true, NetInode: 9}, store.NetNSJoined},
+		{Plan{Spec: spec(specs.LinuxNamespace{Type: "pid"}), NetHolder: true, NetInode: 9}, store.NetNSShared},
+		{Plan{}, store.NetNSShared},
 	}
 	for i, c := range cases {
 		if got := c.p.NetNS(); got != c.want {

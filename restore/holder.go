@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
 )
@@ -35,10 +34,10 @@ const criuConfAnnotation = "org.criu.config"
 // one, whichever engine made it (netConversion converts the placed copy to
 // the form this engine needs). It refuses a form this ckpt does not know.
 func needsHolder(meta *store.Meta, caps engine.Caps) (bool, error) {
-	switch netns := recordedNetNS(meta); netns {
-	case dump.NetNSEmpty, dump.NetNSExternal:
+	switch netns := meta.NetNSForm(); netns {
+	case store.NetNSEmpty, store.NetNSExternal:
 		return caps.NetnsHolder, nil
-	case "", dump.NetNSJoined, dump.NetNSShared:
+	case "", store.NetNSJoined, store.NetNSShared:
 		return false, nil
 	default:
 		return false, fmt.Errorf("%w: checkpoint %s of %s records its network namespace as %q, which this ckpt does not know; restore it with the ckpt that made it",
@@ -94,7 +93,7 @@ func (h *holderRun) rollback(ctx context.Context) string {
 // holder's network, and starts from the checkpoint with CRIU's settings in
 // its own org.criu.config. On success an in-place original is removed; on
 // failure all of it is undone.
-func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta) (res *Result, target *engine.Container, err error) {
+func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta, set Settings) (res *Result, target *engine.Container, err error) {
 	name := r.As
 	var orig *engine.Container
 	if name == "" {
@@ -162,7 +161,7 @@ func (r Request) runHolder(ctx context.Context, eng engine.Engine, entry store.E
 	if err != nil {
 		return nil, nil, fmt.Errorf("restore %s: carry the writable layer across: %w", name, err)
 	}
-	if res, err = r.startWith(ctx, eng, h.targetID, name, confPath, entry, settingsFor(entry, meta)); err != nil {
+	if res, err = r.startWith(ctx, eng, h.targetID, name, confPath, entry, set); err != nil {
 		return nil, nil, err
 	}
 	res.Holder, res.Carried = holder, len(carried.Paths)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ckpt/ckpt/dump"
 	"github.com/ckpt/ckpt/imageinfo"
 	"github.com/ckpt/ckpt/store"
 )
@@ -34,27 +33,17 @@ import (
 // hard links into the store, so the two converted files are replaced, not
 // written through.
 
-// recordedNetNS is how the dump treated the network namespace, with
-// checkpoints of ckpt before it recorded that read as emptied when the
-// namespace was the container's own.
-func recordedNetNS(meta *store.Meta) string {
-	if own, ok := meta.Namespaces["network"]; meta.NetNS == "" && ok && own == "" {
-		return dump.NetNSEmpty
-	}
-	return meta.NetNS
-}
-
 // netNSFor is the form the container's own network namespace must have
 // for this engine's restore: external through a network holder, emptied
 // otherwise; "" for a checkpoint whose namespace was not its own (joined
 // from another container, or the host's), which is restored as dumped.
 func netNSFor(meta *store.Meta, holder bool) string {
-	switch recordedNetNS(meta) {
-	case dump.NetNSEmpty, dump.NetNSExternal:
+	switch meta.NetNSForm() {
+	case store.NetNSEmpty, store.NetNSExternal:
 		if holder {
-			return dump.NetNSExternal
+			return store.NetNSExternal
 		}
-		return dump.NetNSEmpty
+		return store.NetNSEmpty
 	}
 	return ""
 }
@@ -67,11 +56,11 @@ func netNSFor(meta *store.Meta, holder bool) string {
 // root's).
 func netConversion(dir string, meta *store.Meta, holder bool) (string, error) {
 	want := netNSFor(meta, holder)
-	if want == "" || want == recordedNetNS(meta) {
+	if want == "" || want == meta.NetNSForm() {
 		return "", nil
 	}
 	name, data, others, err := imageinfo.RootNetns(dir)
-	if err == nil && want == dump.NetNSEmpty && others > 0 {
+	if err == nil && want == store.NetNSEmpty && others > 0 {
 		err = fmt.Errorf("%w: its processes use %d more network namespaces, and CRIU empties only one", imageinfo.ErrNetnsForm, others)
 	}
 	if err == nil {
@@ -79,7 +68,7 @@ func netConversion(dir string, meta *store.Meta, holder bool) (string, error) {
 	}
 	if err != nil {
 		return "", fmt.Errorf("%w: checkpoint %s of %s was dumped with its network namespace %s, and this engine needs it %s: ckpt cannot convert it: %w; restore it on an engine of the kind it was made on, or dump the container again on this one",
-			ErrNetNS, meta.Checkpoint, meta.Name, recordedNetNS(meta), want, err)
+			ErrNetNS, meta.Checkpoint, meta.Name, meta.NetNSForm(), want, err)
 	}
 	return want, nil
 }
@@ -87,7 +76,7 @@ func netConversion(dir string, meta *store.Meta, holder bool) (string, error) {
 // extKeyFor is the netns image's ext_key for a form: runc's key for a
 // namespace it hands CRIU, none for one CRIU makes empty.
 func extKeyFor(form string) string {
-	if form == dump.NetNSExternal {
+	if form == store.NetNSExternal {
 		return imageinfo.ExtRootNetNS
 	}
 	return ""
@@ -104,7 +93,7 @@ func convertPlaced(dir, want string) error {
 	if err != nil {
 		return err
 	}
-	if recordedNetNS(meta) == want {
+	if meta.NetNSForm() == want {
 		return nil
 	}
 	name, data, _, err := imageinfo.RootNetns(dir)

@@ -51,9 +51,6 @@ type Request struct {
 	// runtime, if set, replaces the recorded OCI runtime of a new
 	// container (an import from an engine that named its runtime otherwise).
 	runtime string
-	// netns, if set, is the network namespace form ("empty", "external")
-	// the placed checkpoint is converted to for this engine (netConversion).
-	netns string
 }
 
 // Result is a container running again from a checkpoint.

@@ -43,15 +43,16 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.netns, err = netConversion(entry.Path, meta, holder); err != nil {
+	set := settingsFor(entry, meta)
+	if set.NetNS, err = netConversion(entry.Path, meta, holder); err != nil {
 		return nil, err
 	}
 	var res *Result
 	var target *engine.Container
 	if holder {
-		res, target, err = r.runHolder(ctx, eng, entry, meta)
+		res, target, err = r.runHolder(ctx, eng, entry, meta, set)
 	} else {
-		res, target, err = r.runDirect(ctx, eng, entry, meta)
+		res, target, err = r.runDirect(ctx, eng, entry, meta, set)
 	}
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func Run(ctx context.Context, eng engine.Engine, r Request) (*Result, error) {
 // runDirect restores on an engine that gives the container a network of
 // its own at restore: the stopped original in place, else a clone created
 // from the record (removed again if the start fails).
-func (r Request) runDirect(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta) (*Result, *engine.Container, error) {
+func (r Request) runDirect(ctx context.Context, eng engine.Engine, entry store.Entry, meta *store.Meta, set Settings) (*Result, *engine.Container, error) {
 	var target *engine.Container
 	var err error
 	if r.As == "" {
@@ -77,7 +78,7 @@ func (r Request) runDirect(ctx context.Context, eng engine.Engine, entry store.E
 		return nil, nil, err
 	}
 	conf := recordedConfig(target).HostConfig.Annotations[criuConfAnnotation]
-	res, err := r.startWith(ctx, eng, target.ID, target.Name, conf, entry, settingsFor(entry, meta))
+	res, err := r.startWith(ctx, eng, target.ID, target.Name, conf, entry, set)
 	if err != nil {
 		if r.As != "" {
 			_ = eng.Remove(context.WithoutCancel(ctx), target.ID)
@@ -251,7 +252,7 @@ func (r Request) startConf(ctx context.Context, eng engine.Engine, id, name, con
 		return nil, restoreFailure(ctx, eng, id, name, entry.Name, logPath, err)
 	}
 	return &Result{Container: name, ID: id, Checkpoint: entry.Name, Source: entry.Path, Placed: placed.Dir,
-		Placement: placed.Method, Linked: placed.Method != engine.Copied, Fallback: placed.Fallback, NetNS: r.netns}, nil
+		Placement: placed.Method, Linked: placed.Method != engine.Copied, Fallback: placed.Fallback, NetNS: set.NetNS}, nil
 }
 
 // placeAndStart places the checkpoint as mode says and starts id from it,
@@ -268,7 +269,7 @@ func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id, conf 
 	if err != nil {
 		return engine.Placed{}, "", err
 	}
-	if err := convertPlaced(placed.Dir, r.netns); err != nil {
+	if err := convertPlaced(placed.Dir, set.NetNS); err != nil {
 		return engine.Placed{}, "", fmt.Errorf("convert the placed checkpoint's network namespace for this engine: %w", err)
 	}
 	r.Progress.Set(total)

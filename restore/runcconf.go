@@ -29,8 +29,8 @@ func (rc RuncConf) paths() (conf, lock string) {
 	return conf, lock
 }
 
-// Settings are the CRIU settings one restore needs beyond the ones every
-// restore gets.
+// Settings are what one restore needs beyond what every restore gets:
+// CRIU settings, and the form of the placed copy's network namespace.
 type Settings struct {
 	// FileLocks: the checkpoint was dumped with --file-locks.
 	FileLocks bool
@@ -42,6 +42,10 @@ type Settings struct {
 	// (open_tree(AT_SYMLINK_NOFOLLOW)), so the restore fails with "Can't
 	// remount .../mnt-NNN with MS_PRIVATE: No such file or directory".
 	MntnsCompat bool
+	// NetNS, if set, is the network namespace form ("empty", "external")
+	// the placed checkpoint is converted to for this engine
+	// (netConversion); "" places it as dumped.
+	NetNS string
 }
 
 // settingsFor is what a restore of this checkpoint needs.

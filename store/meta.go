@@ -147,3 +147,21 @@ func ReadMeta(dir string) (*Meta, error) {
 	}
 	return &m, nil
 }
+
+// How a dump treated the container's network namespace (Meta.NetNS).
+const (
+	NetNSEmpty    = "empty"    // own netns, --empty-ns net: the engine plumbs a new one
+	NetNSExternal = "external" // own netns marked external: a restore must supply one (a holder)
+	NetNSJoined   = "joined"   // a netns given by path (container:X), external as runc marks it
+	NetNSShared   = "shared"   // no netns in the spec (host network): nothing marked
+)
+
+// NetNSForm is how the dump treated the network namespace, with
+// checkpoints of ckpt before it recorded that read as emptied when the
+// namespace was the container's own.
+func (m *Meta) NetNSForm() string {
+	if own, ok := m.Namespaces["network"]; m.NetNS == "" && ok && own == "" {
+		return NetNSEmpty
+	}
+	return m.NetNS
+}
