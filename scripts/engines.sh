@@ -73,7 +73,14 @@ engine_pid() {
 
 # docker0_state: the first engine's bridge and its addresses as the host sees
 # them (not its carrier, which follows the first engine's containers).
-docker0_state() { ip -br addr show docker0 2>/dev/null | awk '{$2 = ""; print}' || echo "no docker0"; }
+# Link-local addresses are left out (scope global only): the kernel adds it whenever the
+# first engine's containers bring the bridge up, which says nothing about
+# engine 29.
+docker0_state() {
+	local link
+	link=$(ip -o link show docker0 2>/dev/null | grep -o 'link/ether [0-9a-f:]*') || { echo "no docker0"; return; }
+	echo "$link $(ip -o addr show docker0 scope global | awk '{print $4}' | sort | tr '\n' ' ')"
+}
 
 # --- build ---------------------------------------------------------------------
 # built NAME VERSION: the binary is there and was built from VERSION.
