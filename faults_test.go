@@ -14,18 +14,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/moby/sys/mountinfo"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // faultCmds are the testscript commands that check what a fault left.
 var faultCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"procsok":     cmdProcsOK,
-	"nocriu":      cmdNoCriu,
-	"midwrite":    cmdMidwrite,
-	"sendsig":     cmdSendsig,
-	"mountdefer":  cmdMountDefer,
-	"killrestore": cmdKillRestore,
-	"waitfile":    cmdWaitfile,
+	"procsok":    cmdProcsOK,
+	"nocriu":     cmdNoCriu,
+	"midwrite":   cmdMidwrite,
+	"sendsig":    cmdSendsig,
+	"mountdefer": cmdMountDefer,
+	"criuopen":   cmdCriuOpen,
+	"noyard":     cmdNoYard,
+	"waitfile":   cmdWaitfile,
 }
 
 // procsok CONTAINER: fails unless the container runs, and every process
@@ -246,32 +248,115 @@ func withCmds(more, cmds map[string]func(*testscript.TestScript, bool, []string)
 	return cmds
 }
 
-// killrestore CONTAINER [SECONDS]: waits until a criu runs under a runtime
-// whose command line names the container's ID (the engine's restore of
-// it) and kills that criu with SIGKILL.
-func cmdKillRestore(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: killrestore CONTAINER [SECONDS]")
+// criuopen [-kill] DIR [SECONDS]: waits until a criu process holds a file
+// under DIR open (a restore reading the checkpoint's pages through their
+// links into the store, or writing its log) and, with -kill, kills it with
+// SIGKILL. It finds the restore's criu whatever the engine calls the
+// container it restores into. Negated, it fails if a criu still holds a
+// file under DIR open 5 seconds on.
+func cmdCriuOpen(ts *testscript.TestScript, neg bool, args []string) {
+	kill := len(args) > 0 && args[0] == "-kill"
+	if kill {
+		args = args[1:]
 	}
-	out, err := dockerCmd(ts, "inspect", "-f", "{{.Id}}", args[0]).Output()
-	ts.Check(err)
-	id := strings.TrimSpace(string(out))
+	if len(args) < 1 || len(args) > 2 || (neg && kill) {
+		ts.Fatalf("usage: criuopen [-kill] DIR [SECONDS]")
+	}
+	dir := filepath.Clean(ts.MkAbs(args[0]))
+	if neg {
+		// A criu just killed takes a moment to exit.
+		deadline := time.Now().Add(5 * time.Second)
+		for held := criuHolding(dir); len(held) > 0; held = criuHolding(dir) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("criu still holds files under %s open 5s on:\n%s", dir, strings.Join(held, "\n"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return
+	}
 	deadline := time.Now().Add(scriptSeconds(ts, args, 1, 120))
 	for time.Now().Before(deadline) {
-		for _, p := range findProcs("criu", "") {
-			pid, _ := strconv.Atoi(strings.Fields(p)[0])
-			st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-			ppid := statusField(st, "PPid")
-			pcl, _ := os.ReadFile("/proc/" + ppid + "/cmdline")
-			if strings.Contains(string(pcl), id) && strings.Contains(string(pcl), "restore") {
-				ts.Logf("kill -KILL %s (parent %s)", p, strings.ReplaceAll(string(pcl), "\x00", " "))
+		if held := criuHolding(dir); len(held) > 0 {
+			ts.Logf("criu holds %s", held[0])
+			if kill {
+				pid, _ := strconv.Atoi(strings.Fields(held[0])[0])
 				ts.Check(syscall.Kill(pid, syscall.SIGKILL))
-				return
 			}
+			return
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	ts.Fatalf("no criu restored %s in time", args[0])
+	ts.Fatalf("no criu opened a file under %s in time", dir)
+}
+
+// criuHolding lists, as "PID PATH", the open files under dir of every
+// process called criu.
+func criuHolding(dir string) []string {
+	des, _ := os.ReadDir("/proc")
+	var out []string
+	for _, de := range des {
+		if _, err := strconv.Atoi(de.Name()); err != nil {
+			continue
+		}
+		comm, err := os.ReadFile("/proc/" + de.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "criu" {
+			continue
+		}
+		fds, _ := os.ReadDir("/proc/" + de.Name() + "/fd")
+		for _, fd := range fds {
+			t, err := os.Readlink("/proc/" + de.Name() + "/fd/" + fd.Name())
+			if err == nil && strings.HasPrefix(t, dir+"/") {
+				out = append(out, de.Name()+" "+t)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// noyard: fails if a cgroup yard of CRIU's (.criu.cgyard.XXXXXX, which
+// criu mounts in its working folder for a restore) is still mounted 5
+// seconds on with no live criu working in that folder: one a killed criu
+// left behind. Yards of restores running in parallel scripts are not
+// counted.
+func cmdNoYard(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: noyard")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		left := orphanYards()
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("cgroup yards of criu left mounted:\n%s", strings.Join(left, "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// orphanYards lists the CRIU cgroup yards mounted where no criu works.
+func orphanYards() []string {
+	yards, err := mountinfo.GetMounts(func(m *mountinfo.Info) (skip, stop bool) {
+		return !strings.HasPrefix(filepath.Base(m.Mountpoint), ".criu.cgyard."), false
+	})
+	if err != nil || len(yards) == 0 {
+		return nil
+	}
+	working := map[string]bool{}
+	for _, p := range findProcs("criu", "") {
+		if cwd, err := os.Readlink("/proc/" + strings.Fields(p)[0] + "/cwd"); err == nil {
+			working[cwd] = true
+		}
+	}
+	var out []string
+	for _, y := range yards {
+		if !working[filepath.Dir(y.Mountpoint)] {
+			out = append(out, y.Mountpoint)
+		}
+	}
+	return out
 }
 
 // waitfile FILE REGEXP [SECONDS]: waits until FILE's content matches.

@@ -37,6 +37,7 @@ func restoreCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "restore a group checkpoint (ckpt dump --all or --filter) in place, networks first, then in dependency order"},
 			&cli.StringSliceFlag{Name: "filter", Usage: "restore the group checkpoint whose recorded containers match label=KEY[=VALUE], name=REGEXP or id=PREFIX (repeatable)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+			&cli.DurationFlag{Name: "timeout", Value: restore.DefaultTimeout, Usage: "give up on the engine's start from the checkpoint after this long: criu is killed and the container left stopped"},
 			progressFlag(),
 		},
 		Action: func(c *cli.Context) error {
@@ -64,6 +65,7 @@ func restoreCommand() *cli.Command {
 
 				HoldBinary: holdBinary(),
 				Progress:   progress.New(c.App.ErrWriter, c.Bool("progress")),
+				Timeout:    c.Duration("timeout"),
 			}
 			res, err := restore.Run(c.Context, eng, r)
 			r.Progress.Done()
@@ -94,7 +96,7 @@ func restoreGroup(c *cli.Context) error {
 	}
 	defer eng.Close()
 	res, err := restore.RunGroup(c.Context, eng, restore.GroupRequest{
-		All: c.Bool("all"), Filters: c.StringSlice("filter"), Name: c.String("name"), Dir: c.String("dir"),
+		All: c.Bool("all"), Filters: c.StringSlice("filter"), Name: c.String("name"), Dir: c.String("dir"), Timeout: c.Duration("timeout"),
 	})
 	if res == nil {
 		return err
@@ -174,7 +176,7 @@ func importArchive(c *cli.Context) error {
 	defer eng.Close()
 	meter := progress.New(c.App.ErrWriter, c.Bool("progress"))
 	res, err := restore.Import(c.Context, eng, restore.ImportRequest{
-		Archive: src, Dir: c.String("dir"), As: c.String("as"), Publish: c.StringSlice("publish"), Progress: meter,
+		Archive: src, Dir: c.String("dir"), As: c.String("as"), Publish: c.StringSlice("publish"), Progress: meter, Timeout: c.Duration("timeout"),
 	})
 	meter.Done()
 	if err != nil {

@@ -1,9 +1,11 @@
 package restore
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -18,6 +20,7 @@ func restoreFailure(ctx context.Context, eng engine.Engine, id, name, checkpoint
 	if ins, err := eng.Container(ctx, id); err == nil && ins.State.Running {
 		_ = eng.Stop(ctx, id)
 	}
+	detachYards(id)
 	cerr := &criucmd.Error{Action: criucmd.Restore, ExitCode: 1, LogPath: logPath, Err: firstLine(startErr)}
 	if f, err := os.Open(logPath); err == nil {
 		cerr.Lines = criucmd.ParseLog(f)
@@ -29,6 +32,9 @@ func restoreFailure(ctx context.Context, eng engine.Engine, id, name, checkpoint
 	explain := strings.TrimSpace(cerr.Explain())
 	if i := strings.IndexByte(explain, '\n'); i >= 0 {
 		explain = strings.TrimSpace(explain[i:]) // the first line repeats cerr
+	}
+	if restorerLooped(logPath) {
+		explain = strings.TrimSpace(explain + "\n\n" + loopHint)
 	}
 	return fmt.Errorf("%w: %s from checkpoint %s, the container is left stopped: %w\n%s",
 		ErrRestoreFailed, name, checkpoint, cerr, explain)
@@ -42,4 +48,40 @@ func firstLine(err error) error {
 		return errors.New(s[:i])
 	}
 	return err
+}
+
+// loopHint explains a restore CRIU never finished because its restorer
+// kept reading nothing from a page image.
+const loopHint = "CRIU's restorer read nothing from a page image, again and again (\"Preadv ... returned 0\" in the log): " +
+	"a page image (pages-N.img) is shorter than its page map says, so the checkpoint is damaged " +
+	"(cut short by a full disk or an interrupted copy?). CRIU 4.2.1 loops on this instead of failing. " +
+	"Restore from another checkpoint."
+
+// loopedReads is how many empty reads in a row restorerLooped takes for a
+// loop: a restore that works logs none.
+const loopedReads = 200
+
+// restorerLooped reports whether the restore log at logPath shows CRIU's
+// restorer retrying a read that returns nothing (CRIU 4.2.1, given a page
+// image cut short). It reads at most the first 16 MiB.
+func restorerLooped(logPath string) bool {
+	f, err := os.Open(logPath)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(io.LimitReader(f, maxKeptLog))
+	n := 0
+	for sc.Scan() {
+		switch line := sc.Text(); {
+		case strings.HasSuffix(line, "`- returned 0"):
+			if n++; n >= loopedReads {
+				return true
+			}
+		case strings.Contains(line, "Preadv"):
+		default:
+			n = 0
+		}
+	}
+	return false
 }

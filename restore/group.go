@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
@@ -19,11 +20,12 @@ var ErrNoGroup = errors.New("no group checkpoint")
 // group checkpoint (made by `ckpt dump --all|--filter`) whose containers
 // match, restored in place.
 type GroupRequest struct {
-	All      bool     // any container in the store
-	Filters  []string // label=KEY[=VALUE], name=REGEXP, id=PREFIX, matched on the recorded containers
-	Name     string   // the group's checkpoint name; "" for the newest group
-	Dir      string   // store folder
-	RuncConf RuncConf // as Request's
+	All      bool          // any container in the store
+	Filters  []string      // label=KEY[=VALUE], name=REGEXP, id=PREFIX, matched on the recorded containers
+	Name     string        // the group's checkpoint name; "" for the newest group
+	Dir      string        // store folder
+	RuncConf RuncConf      // as Request's
+	Timeout  time.Duration // bound on each member's start, as Request's
 }
 
 // GroupResult is a group restored: the networks made first, then the
@@ -87,7 +89,7 @@ func RunGroup(ctx context.Context, eng engine.Engine, g GroupRequest) (*GroupRes
 		}
 	}
 	for i, m := range members {
-		r, err := Run(ctx, eng, Request{Container: m.meta.Name, Name: m.entry.Name, Dir: g.Dir, RuncConf: g.RuncConf})
+		r, err := Run(ctx, eng, Request{Container: m.meta.Name, Name: m.entry.Name, Dir: g.Dir, RuncConf: g.RuncConf, Timeout: g.Timeout})
 		if err != nil {
 			var left []string
 			for _, n := range members[i+1:] {

@@ -43,6 +43,11 @@ type Request struct {
 
 	RuncConf RuncConf        // where runc reads CRIU's settings; zero for the real one
 	Progress *progress.Meter // shows the restore's phases; nil for none
+	// Timeout bounds the engine's start from the checkpoint (CRIU's
+	// restore); zero means DefaultTimeout. When it passes, or the context
+	// is cancelled, ckpt kills the restore's criu and the container is
+	// left stopped (see guardStart).
+	Timeout time.Duration
 
 	// prepare, if set, fills a new container before it starts (an import's
 	// files); started, if set, runs once it runs. An error of either
@@ -51,6 +56,9 @@ type Request struct {
 	// runtime, if set, replaces the recorded OCI runtime of a new
 	// container (an import from an engine that named its runtime otherwise).
 	runtime string
+	// kill stops the restore's criu when the start is cut short; nil for
+	// killRestoreCriu.
+	kill criuKiller
 }
 
 // Result is a container running again from a checkpoint.

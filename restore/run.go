@@ -239,7 +239,7 @@ func (r Request) startConf(ctx context.Context, eng engine.Engine, id, name, con
 	}
 	defer unlock()
 	placed, logPath, err := r.placeAndStart(ctx, eng, id, conf, entry, set, engine.SymlinkPages)
-	if err != nil && placed.Method == engine.Symlinked && pagesUnreadable(logPath) {
+	if err != nil && placed.Method == engine.Symlinked && ctx.Err() == nil && !errors.Is(err, ErrTimeout) && pagesUnreadable(logPath) {
 		why := "CRIU could not open the linked pages (" + firstLine(err).Error() + ")"
 		if placed, logPath, err = r.placeAndStart(ctx, eng, id, conf, entry, set, engine.LinkPages); err == nil {
 			placed.Fallback = why
@@ -281,15 +281,24 @@ func (r Request) placeAndStart(ctx context.Context, eng engine.Engine, id, conf 
 	logPath := filepath.Join(placed.Dir, "restore.log")
 	if conf != "" {
 		logPath = strings.TrimSuffix(conf, ".criu.conf") + ".restore.log"
+	}
+	kill := r.kill
+	if kill == nil {
+		kill = killRestoreCriu
+	}
+	start := func() error {
+		return guardStart(ctx, r.Timeout, logPath, kill, func(ctx context.Context) error {
+			return eng.Start(ctx, id, entry.Name)
+		})
+	}
+	if conf != "" {
 		if err = writeCriuConf(conf, logPath, set); err == nil {
-			if err = eng.Start(ctx, id, entry.Name); err == nil {
+			if err = start(); err == nil {
 				logPath = keepLog(logPath, placed.Dir)
 			}
 		}
 	} else {
-		err = r.RuncConf.with(logPath, set, func() error {
-			return eng.Start(ctx, id, entry.Name)
-		})
+		err = r.RuncConf.with(logPath, set, start)
 	}
 	return placed, logPath, err
 }
