@@ -40,6 +40,15 @@ type Manifest struct {
 	names  map[string]bool
 }
 
+// memberError is the rejection for a member that could not be read to its
+// end: an archive cut short says so.
+func memberError(name string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return rejected("%s: the archive ends in the middle of this member (cut short?)", name)
+	}
+	return rejected("%s: %v", name, err)
+}
+
 func rejected(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrRejected, fmt.Sprintf(format, args...))
 }
@@ -238,7 +247,7 @@ func scan(r io.Reader, required []string, visit func(name string, k Kind, arg st
 			return nil, err
 		}
 		if _, err := io.Copy(io.Discard, src); err != nil {
-			return nil, rejected("%s: %v", name, err)
+			return nil, memberError(name, err)
 		}
 		if body.n != h.Size {
 			return nil, rejected("%s: %d bytes where its header claims %d", name, body.n, h.Size)

@@ -177,3 +177,52 @@ func TestClassify(t *testing.T) {
 		t.Error("restore.log goes into the archive")
 	}
 }
+
+// A compression bomb: 64 MiB of zeros that zstd packs into a few KiB.
+// Extract refuses the member from its header, before writing any of it.
+func TestExtractRefusesWhatHasNoRoom(t *testing.T) {
+	var tarred bytes.Buffer
+	tw := tar.NewWriter(&tarred)
+	for _, e := range base() {
+		h := &tar.Header{Name: e.name, Typeflag: e.typ, Size: int64(len(e.body)), Mode: 0o600}
+		if e.typ != tar.TypeReg {
+			h.Size = 0
+		}
+		tw.WriteHeader(h)
+		tw.Write([]byte(e.body))
+	}
+	const big = 64 << 20
+	tw.WriteHeader(&tar.Header{Name: "checkpoint/pages-1.img", Typeflag: tar.TypeReg, Size: big, Mode: 0o600})
+	tw.Write(make([]byte, big))
+	tw.Close()
+	var packed bytes.Buffer
+	zw, err := compressor(&packed, Zstd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(tarred.Bytes())
+	zw.Close()
+	if packed.Len() > 1<<20 {
+		t.Fatalf("the bomb is %d bytes packed: not a bomb", packed.Len())
+	}
+
+	dir := t.TempDir()
+	tg := Target{Folder: filepath.Join(dir, "f"), Extras: filepath.Join(dir, "x"), Limit: 1 << 20}
+	os.Mkdir(tg.Folder, 0o700)
+	os.Mkdir(tg.Extras, 0o700)
+	_, err = Extract(bytes.NewReader(packed.Bytes()), tg)
+	if !errors.Is(err, ErrNoRoom) || !strings.Contains(err.Error(), "member checkpoint/pages-1.img is 64.0 MiB") {
+		t.Fatalf("Extract: %v, want ErrNoRoom naming the member", err)
+	}
+	if _, err := os.Stat(filepath.Join(tg.Folder, "pages-1.img")); !os.IsNotExist(err) {
+		t.Fatalf("the refused member was written: %v", err)
+	}
+	// With room, the same archive extracts.
+	dir = t.TempDir()
+	tg = Target{Folder: filepath.Join(dir, "f"), Extras: filepath.Join(dir, "x"), Limit: 2 * big}
+	os.Mkdir(tg.Folder, 0o700)
+	os.Mkdir(tg.Extras, 0o700)
+	if _, err := Extract(bytes.NewReader(packed.Bytes()), tg); err != nil {
+		t.Fatalf("Extract with room: %v", err)
+	}
+}

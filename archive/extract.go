@@ -3,10 +3,13 @@ package archive
 import (
 	"archive/tar"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/ckpt/ckpt/progress"
 )
 
 // Target is where Extract puts an archive's members.
@@ -17,7 +20,18 @@ type Target struct {
 	// Extras receives rootfs-diff.tar, deleted.files, volumes/ and
 	// image.tar, which are applied to the new container and then removed.
 	Extras string
+	// Limit, if above zero, is how many bytes of members Extract may
+	// write: a member whose header would take the total past it is
+	// refused with ErrNoRoom before a byte of it is written (a member's
+	// size is in its header, and the tar reader holds it to that), so
+	// that an archive far larger than its stream (a compression bomb), or
+	// one the disk has no room for, fills nothing.
+	Limit int64
 }
+
+// ErrNoRoom is returned for an archive whose members would take more
+// than the room Target.Limit gives them.
+var ErrNoRoom = errors.New("not enough room to extract the archive")
 
 // Extract reads the archive from r into t, checking each member (and the
 // tars inside it) before it is written. Both folders must exist and be
@@ -26,7 +40,15 @@ type Target struct {
 // spec.dump, network.status, stats-dump, devshm-checkpoint.tar) are
 // checked and left out: ckpt's folder does not use them.
 func Extract(r io.Reader, t Target) (*Manifest, error) {
+	var written int64
 	return scan(r, Required, func(name string, k Kind, arg string, h *tar.Header, body io.Reader) error {
+		if t.Limit > 0 && body != nil {
+			if written+h.Size > t.Limit {
+				return fmt.Errorf("%w: member %s is %s, and with the %s before it that is more than the %s there is room for",
+					ErrNoRoom, name, progress.Bytes(h.Size), progress.Bytes(written), progress.Bytes(t.Limit))
+			}
+			written += h.Size
+		}
 		var dst string
 		switch k {
 		case KindCheckpoint:
@@ -66,6 +88,9 @@ func writeMember(dst, name string, k Kind, body io.Reader) error {
 	}
 	if _, err := io.Copy(w, body); err != nil {
 		f.Close()
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return memberError(name, err)
+		}
 		return fmt.Errorf("extract %s: %w", name, err)
 	}
 	if err := f.Close(); err != nil {

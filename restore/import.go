@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/ckpt/ckpt/archive"
 	"github.com/ckpt/ckpt/engine"
@@ -27,6 +28,7 @@ type ImportRequest struct {
 	Publish []string // --publish values, replacing the recorded port bindings
 
 	RuncConf RuncConf
+	Timeout  time.Duration // bound on the engine's start, as Request's
 	// Progress shows the check and the extraction (bytes of the archive
 	// read, against its size when it is a file), then the restore's
 	// phases; nil for none.
@@ -49,11 +51,22 @@ type Imported struct {
 // import leaves no container and no folder behind.
 func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported, error) {
 	size := regularSize(r.Archive)
+	if err := os.MkdirAll(r.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("make checkpoint folder %s: %w", r.Dir, err)
+	}
+	room, err := extractRoom(r.Dir)
+	if err != nil {
+		return nil, err
+	}
 	if seeker, ok := r.Archive.(io.ReadSeeker); ok && size >= 0 {
 		r.Progress.Phase("checking archive", size)
 		m, err := archive.Check(r.Progress.Reader(seeker))
 		if err != nil {
 			return nil, err
+		}
+		if room > 0 && m.Size > room {
+			return nil, fmt.Errorf("%w: it holds %s, and %s has room for %s; free some space there or import into another --dir",
+				archive.ErrNoRoom, progress.Bytes(m.Size), r.Dir, progress.Bytes(room))
 		}
 		if err := r.precheck(ctx, eng, m); err != nil {
 			return nil, err
@@ -62,15 +75,12 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 			return nil, fmt.Errorf("read the archive again: %w", err)
 		}
 	}
-	if err := os.MkdirAll(r.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("make checkpoint folder %s: %w", r.Dir, err)
-	}
 	staging, err := os.MkdirTemp(r.Dir, ".import-")
 	if err != nil {
 		return nil, fmt.Errorf("make a private folder in %s: %w", r.Dir, err)
 	}
 	defer os.RemoveAll(staging)
-	t := archive.Target{Folder: filepath.Join(staging, "checkpoint"), Extras: filepath.Join(staging, "extras")}
+	t := archive.Target{Folder: filepath.Join(staging, "checkpoint"), Extras: filepath.Join(staging, "extras"), Limit: room}
 	for _, d := range []string{t.Folder, t.Extras} {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			return nil, fmt.Errorf("make %s: %w", d, err)
@@ -78,6 +88,9 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 	}
 	r.Progress.Phase("extracting archive", max(size, 0))
 	m, err := archive.Extract(r.Progress.Reader(r.Archive), t)
+	if errors.Is(err, archive.ErrNoRoom) {
+		return nil, fmt.Errorf("%w (in %s); free some space there or import into another --dir", err, r.Dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +126,7 @@ func Import(ctx context.Context, eng engine.Engine, r ImportRequest) (*Imported,
 		return nil, err
 	}
 	req := Request{
-		Container: name, Name: m.Meta.Checkpoint, Dir: r.Dir, As: name, Publish: r.Publish, RuncConf: r.RuncConf, runtime: rt, Progress: r.Progress,
+		Container: name, Name: m.Meta.Checkpoint, Dir: r.Dir, As: name, Publish: r.Publish, RuncConf: r.RuncConf, Timeout: r.Timeout, runtime: rt, Progress: r.Progress,
 		prepare: func(ctx context.Context, id string) error { return out.apply(ctx, eng, id, t.Extras, m) },
 		started: func(ctx context.Context, id string) error { return out.deleteAgain(ctx, eng, id, m.Deleted) },
 	}
