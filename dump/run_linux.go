@@ -32,10 +32,10 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// criu's version and the engine's info are asked while the container
-	// is found: each is a process or a round trip away (the engine's info
-	// takes it 10-15 ms), and a small dump takes a tenth of a second. The
-	// errors are still reported in that order: criu's first.
+	// criu's version and the engine's capabilities are asked while the
+	// container is found: each is a process or a round trip away, and a
+	// small dump takes a tenth of a second. A problem with criu is still
+	// reported first, the engine's after the container's.
 	type probed struct {
 		version criucmd.Version
 		err     error
@@ -45,14 +45,14 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		v, err := criucmd.Probe(ctx, criu)
 		probe <- probed{v, err}
 	}()
-	type engInfo struct {
-		info engine.Info
+	type engCaps struct {
+		caps engine.Caps
 		err  error
 	}
-	asked := make(chan engInfo, 1)
+	asked := make(chan engCaps, 1)
 	go func() {
-		i, err := eng.Info(ctx)
-		asked <- engInfo{i, err}
+		c, err := eng.Caps(ctx)
+		asked <- engCaps{c, err}
 	}()
 	info, findErr := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle, Paused: d.Paused})
 	p := <-probe
@@ -75,11 +75,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	ei := <-asked
-	if ei.err != nil {
-		return nil, fmt.Errorf("container %s: %w", info.Name, ei.err)
+	caps := <-asked
+	if caps.err != nil {
+		return nil, fmt.Errorf("container %s: %w", info.Name, caps.err)
 	}
-	plan, err := gather(info, decisions, d.DumpFlags, ei.info.Caps.NetnsHolder)
+	plan, err := gather(info, decisions, d.DumpFlags, caps.caps.NetnsHolder)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
@@ -367,11 +367,11 @@ func Explain(ctx context.Context, eng engine.Engine, d Options) (string, []names
 	if err != nil {
 		return "", nil, err
 	}
-	einfo, err := eng.Info(ctx)
+	caps, err := eng.Caps(ctx)
 	if err != nil {
 		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	plan, err := gather(info, nil, d.DumpFlags, einfo.Caps.NetnsHolder)
+	plan, err := gather(info, nil, d.DumpFlags, caps.NetnsHolder)
 	if err != nil {
 		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
