@@ -23,7 +23,7 @@ func listCommand() *cli.Command {
 		Description: "One line per complete checkpoint: container, name, time, size, processes and\n" +
 			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
 			"make are not listed (--all shows what dumps left). Partial folders of a ckpt that\n" +
-			"was killed are removed first. Given archive files (ckpt export's, or podman's), it\n" +
+			"was killed are removed first, and a container it left frozen is thawed. Given archive files (ckpt export's, or podman's), it\n" +
 			"lists those instead.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
