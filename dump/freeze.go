@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
@@ -66,6 +67,14 @@ func healThaws(state string, engineErr error, paused bool) (bool, error) {
 	return !paused, nil
 }
 
+// cgroupGone reports whether err says the cgroup is gone: its folder
+// removed (ENOENT), or removed while its file was being read or written
+// (ENODEV), as when a stop-mode dump ended the container and the engine
+// removed its cgroup. A cgroup that is gone has nothing frozen.
+func cgroupGone(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENODEV)
+}
+
 // freezerFile finds the freezer state file of a cgroup folder: v1's
 // freezer.state, else v2's cgroup.freeze; fs.ErrNotExist when the folder
 // has neither (it is gone, or not a freezer cgroup).
@@ -114,14 +123,14 @@ func setFreezer(path, state string) error {
 func Healer(ctx context.Context, open func() (engine.Engine, error), warn io.Writer) store.Healer {
 	return func(f store.Freeze) error {
 		path, err := freezerFile(f.Cgroup)
-		if errors.Is(err, fs.ErrNotExist) {
+		if cgroupGone(err) {
 			return nil // the cgroup went with its container
 		}
 		if err != nil {
 			return err
 		}
 		state, err := freezerState(path)
-		if errors.Is(err, fs.ErrNotExist) {
+		if cgroupGone(err) {
 			return nil
 		}
 		if err != nil {
@@ -145,7 +154,9 @@ func Healer(ctx context.Context, open func() (engine.Engine, error), warn io.Wri
 		if !thaw {
 			return nil
 		}
-		if err := setFreezer(path, Thawed); err != nil {
+		if err := setFreezer(path, Thawed); cgroupGone(err) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 		fmt.Fprintf(warnTo(warn), "ckpt: thawed %s, which a ckpt dump killed mid-way had left %s\n", f.Cgroup, state)

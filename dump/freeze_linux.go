@@ -3,7 +3,6 @@ package dump
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"time"
 )
@@ -45,8 +44,8 @@ func (h hold) around(run func() error) error {
 	}
 	err = run()
 	// A stop-mode dump ends the container, and the engine removes its
-	// cgroup: nothing is left to thaw.
-	if terr := setFreezer(path, Thawed); terr != nil && !errors.Is(terr, fs.ErrNotExist) {
+	// cgroup, maybe while it is written: nothing is left to thaw.
+	if terr := setFreezer(path, Thawed); terr != nil && !cgroupGone(terr) {
 		return errors.Join(err, fmt.Errorf("thaw the container after criu: %w (write THAWED to it by hand)", terr))
 	}
 	return err

@@ -8,11 +8,28 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/store"
 )
+
+func TestCgroupGone(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&os.PathError{Op: "open", Path: "/cg/freezer.state", Err: syscall.ENOENT}, true},
+		{&os.PathError{Op: "write", Path: "/cg/freezer.state", Err: syscall.ENODEV}, true},
+		{&os.PathError{Op: "write", Path: "/cg/freezer.state", Err: syscall.EACCES}, false},
+		{nil, false},
+	} {
+		if got := cgroupGone(c.err); got != c.want {
+			t.Errorf("cgroupGone(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
 
 func TestParseFreezerState(t *testing.T) {
 	for _, c := range []struct{ file, in, want string }{
