@@ -28,6 +28,7 @@ var faultCmds = map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	"criuopen":   cmdCriuOpen,
 	"noyard":     cmdNoYard,
 	"waitfile":   cmdWaitfile,
+	"freezekill": cmdFreezeKill,
 }
 
 // procsok CONTAINER: fails unless the container runs, and every process
@@ -134,6 +135,41 @@ func freezerState(pid int) string {
 		}
 	}
 	return ""
+}
+
+// freezekill CONTAINER DIR: waits until the container's freezer cgroup is
+// FROZEN, kills every ckpt whose command line names DIR with SIGKILL at
+// once, and fails unless the cgroup is still FROZEN half a second later:
+// ckpt was killed after its own freeze and before criu seized the tasks
+// (criu dies with ckpt), so nothing thaws it but the next ckpt command.
+func cmdFreezeKill(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: freezekill CONTAINER DIR")
+	}
+	out, err := dockerCmd(ts, "inspect", "-f", "{{.State.Pid}}", args[0]).Output()
+	ts.Check(err)
+	init, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	ts.Check(err)
+	dir := ts.MkAbs(args[1])
+	deadline := time.Now().Add(30 * time.Second)
+	for freezerState(init) != "FROZEN" {
+		if time.Now().After(deadline) {
+			ts.Fatalf("the freezer of %s did not go FROZEN in 30s", args[0])
+		}
+	}
+	ps := findProcs("ckpt", dir)
+	if len(ps) == 0 {
+		ts.Fatalf("freezekill: %s froze, and no ckpt runs for %s", args[0], args[1])
+	}
+	for _, p := range ps {
+		pid, _ := strconv.Atoi(strings.Fields(p)[0])
+		ts.Check(syscall.Kill(pid, syscall.SIGKILL))
+		ts.Logf("kill -KILL %s", p)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if s := freezerState(init); s != "FROZEN" {
+		ts.Fatalf("freezekill: %s is %s half a second after ckpt was killed: the kill came after criu seized it", args[0], s)
+	}
 }
 
 // nocriu DIR: fails if a criu process runs whose command line names DIR

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/ckpt/ckpt/archive"
+	"github.com/ckpt/ckpt/dump"
+	"github.com/ckpt/ckpt/engine"
 	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 	"github.com/urfave/cli/v2"
@@ -20,7 +23,7 @@ func listCommand() *cli.Command {
 		Description: "One line per complete checkpoint: container, name, time, size, processes and\n" +
 			"whether the dump stopped the container. Partial dumps and folders ckpt did not\n" +
 			"make are not listed (--all shows what dumps left). Partial folders of a ckpt that\n" +
-			"was killed are removed first. Given archive files (ckpt export's, or podman's), it\n" +
+			"was killed are removed first, and a container it left frozen is thawed. Given archive files (ckpt export's, or podman's), it\n" +
 			"lists those instead.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: store.DefaultDir, Usage: "base folder of checkpoints"},
@@ -39,7 +42,7 @@ func listCommand() *cli.Command {
 				return fmt.Errorf("list: at most one container, got %d arguments", c.NArg())
 			}
 			st := store.Store{Dir: c.String("dir")}
-			left, err := st.Sweep()
+			left, err := sweepStore(c, st)
 			if err != nil {
 				return err
 			}
@@ -53,6 +56,31 @@ func listCommand() *cli.Command {
 			return printEntries(c, entries)
 		},
 	}
+}
+
+// sweepStore removes the partial folders of dumps whose ckpt was killed,
+// thawing a container one of them left frozen (dump.Healer). The engine,
+// which says whether the user paused it meanwhile, is opened only then.
+func sweepStore(c *cli.Context, st store.Store) ([]store.Leftover, error) {
+	var eng engine.Engine
+	open := func() (engine.Engine, error) {
+		if eng == nil {
+			e, err := openEngine(c)
+			if err != nil {
+				return nil, err
+			}
+			eng = e
+		}
+		return eng, nil
+	}
+	defer func() {
+		if eng != nil {
+			eng.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(c.Context, 10*time.Second)
+	defer cancel()
+	return st.Sweep(dump.Healer(ctx, open, c.App.ErrWriter))
 }
 
 // printEntries prints checkpoints: a table for people, or with --json an array.

@@ -26,7 +26,7 @@ func rmCommand() *cli.Command {
 				return fmt.Errorf("rm: usage: ckpt rm [--dir DIR] CONTAINER NAME... (`ckpt list` shows the names)")
 			}
 			s := store.Store{Dir: c.String("dir")}
-			if _, err := s.Sweep(); err != nil {
+			if _, err := sweepStore(c, s); err != nil {
 				return err
 			}
 			container := c.Args().First()

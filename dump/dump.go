@@ -62,3 +62,11 @@ type Result struct {
 	// outlives the container and ckpt removed, one entry per family.
 	LockRemoved []string
 }
+
+// warnTo is w, or io.Discard when there is none.
+func warnTo(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

@@ -14,11 +14,11 @@ import (
 	"github.com/ckpt/ckpt/store"
 )
 
-// sweep removes partial dumps whose ckpt was killed, and warns about those
-// it could not remove. A store that cannot be read is left to Begin to
-// report.
-func sweep(st store.Store, warn io.Writer) {
-	left, err := st.Sweep()
+// sweep removes partial dumps whose ckpt was killed, thawing what they left
+// frozen (Healer), and warns about those it could not remove. A store that
+// cannot be read is left to Begin to report.
+func sweep(ctx context.Context, st store.Store, eng engine.Engine, warn io.Writer) {
+	left, err := st.Sweep(Healer(ctx, func() (engine.Engine, error) { return eng, nil }, warn))
 	if err != nil || warn == nil {
 		return
 	}

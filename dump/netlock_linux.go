@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/namespaces"
 )
 
@@ -17,13 +18,13 @@ type netGuard struct {
 	decision namespaces.Decision
 	path     string
 	ns       *os.File
+	armed    bool // the tables were read before a criu run that locks
 	before   namespaces.Snapshot
 	err      error // why the namespace cannot be checked
 }
 
-// guardNet opens the container's network namespace and reads its
-// firewall tables before the dump.
-func guardNet(ctx context.Context, pid int, d namespaces.Decision) *netGuard {
+// guardNet opens the container's network namespace before the dump.
+func guardNet(pid int, d namespaces.Decision) *netGuard {
 	g := &netGuard{decision: d, path: fmt.Sprintf("/proc/%d/ns/net", pid)}
 	f, err := os.Open(g.path)
 	if err != nil {
@@ -31,8 +32,21 @@ func guardNet(ctx context.Context, pid int, d namespaces.Decision) *netGuard {
 		return g
 	}
 	g.ns = f
-	g.before, g.err = namespaces.Take(ctx, f)
 	return g
+}
+
+// arm reads the namespace's firewall tables before a criu run that takes
+// the network lock, once: a dump with --network-lock skip adds nothing to
+// them, and is spared the two iptables-save runs before it and the check
+// after.
+func (g *netGuard) arm(ctx context.Context, lock criucmd.NetworkLock) {
+	if g.armed || lock == criucmd.NetworkLockSkip {
+		return
+	}
+	g.armed = true
+	if g.ns != nil {
+		g.before, g.err = namespaces.Take(ctx, g.ns)
+	}
 }
 
 // release removes CRIU's leftovers from the namespace when it outlives
@@ -43,7 +57,7 @@ func (g *netGuard) release(ctx context.Context, container, criuLog string, still
 	if g.ns != nil {
 		defer g.ns.Close()
 	}
-	if !g.decision.CheckAfter(stillRunning) {
+	if !g.armed || !g.decision.CheckAfter(stillRunning) {
 		return nil
 	}
 	// A dump that was interrupted is the one most likely to leave a lock:

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,9 +32,10 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// criu's version is asked while the engine is: both are a process or a
-	// round trip away, and a small dump takes a tenth of a second. A
-	// problem with criu is still reported first.
+	// criu's version and the engine's capabilities are asked while the
+	// container is found: each is a process or a round trip away, and a
+	// small dump takes a tenth of a second. A problem with criu is still
+	// reported first, the engine's after the container's.
 	type probed struct {
 		version criucmd.Version
 		err     error
@@ -44,6 +44,15 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	go func() {
 		v, err := criucmd.Probe(ctx, criu)
 		probe <- probed{v, err}
+	}()
+	type engCaps struct {
+		caps engine.Caps
+		err  error
+	}
+	asked := make(chan engCaps, 1)
+	go func() {
+		c, err := eng.Caps(ctx)
+		asked <- engCaps{c, err}
 	}()
 	info, findErr := bundle.Find(ctx, eng, d.Container, bundle.Options{Bundle: d.Bundle, Paused: d.Paused})
 	p := <-probe
@@ -66,11 +75,11 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	einfo, err := eng.Info(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", info.Name, err)
+	caps := <-asked
+	if caps.err != nil {
+		return nil, fmt.Errorf("container %s: %w", info.Name, caps.err)
 	}
-	plan, err := gather(info, decisions, d.DumpFlags, einfo.Caps.NetnsHolder)
+	plan, err := gather(info, decisions, d.DumpFlags, caps.caps.NetnsHolder)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
@@ -100,7 +109,7 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
-	sweep(st, d.Warn)
+	sweep(ctx, st, eng, d.Warn)
 	pending, err := st.Begin(info.Name, name, d.Force)
 	if err != nil {
 		return nil, err
@@ -113,10 +122,13 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 	var lockRemoved []string
 	meta, err := dump(ctx, d, criu, version, sub, pending, name, suspended, &lockRemoved)
 	if err != nil {
-		kept := pending.Abort()
+		// Thawed before the partial folder, and its record of the freeze,
+		// goes: a ckpt killed in between leaves the record to the next
+		// sweep.
 		if !d.Paused {
 			thaw(plan.FreezeCgroup)
 		}
+		kept := pending.Abort()
 		err = fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
 		if !d.LeaveRunning {
 			err = stopModeFate(eng, info, err)
@@ -172,28 +184,41 @@ func dump(ctx context.Context, d Options, criu string, version criucmd.Version, 
 		return nil, err
 	}
 	net, _ := namespaces.Net(nsDecisions)
-	guard := guardNet(ctx, info.PID, net)
+	guard := guardNet(info.PID, net)
+	guard.arm(ctx, opts.NetworkLock)
+	h := hold{dir: plan.FreezeCgroup, paused: d.Paused}
+	if h.dir != "" && !h.paused {
+		// Recorded before anything freezes it, ckpt or CRIU, so that a
+		// later sweep thaws a container a killed ckpt left frozen.
+		if err := pending.RecordFreeze(store.Freeze{Cgroup: h.dir, Container: info.ID}); err != nil {
+			return nil, err
+		}
+	}
 	// The bytes written so far are the pending folder's; CRIU writes
 	// about the processes' resident memory.
 	d.Progress.Phase("dumping "+info.Name, sub.rss)
 	stop := d.Progress.Watch(200*time.Millisecond, func() int64 { n, _ := store.DirSize(pending.Dir); return n })
 	defer stop()
 	began := time.Now()
-	err = runCriu(ctx, d, criu, opts)
+	err = runCriu(ctx, d, criu, opts, h)
 	var ce *criucmd.Error
 	if errors.As(err, &ce) && opts.NetworkLock == criucmd.NetworkLockSkip && metTCP(ce.Lines) {
 		if d.Warn != nil {
 			fmt.Fprintf(d.Warn, "ckpt: %s made a TCP connection while it was dumped without the network lock; dumping again with it\n", info.Name)
 		}
 		opts = plan.Locked(opts)
+		guard.arm(ctx, opts.NetworkLock)
 		if argv, err = criucmd.Args(opts); err == nil {
 			if err = clearImages(pending.Dir); err == nil {
-				err = runCriu(ctx, d, criu, opts)
+				err = runCriu(ctx, d, criu, opts, h)
 			}
 		}
 	}
 	*lockRemoved = guard.release(ctx, info.Name, opts.LogPath(), plan.Flags.LeaveRunning || err != nil, warnTo(d.Warn))
 	if err != nil {
+		return nil, err
+	}
+	if err := pending.ClearFreeze(); err != nil {
 		return nil, err
 	}
 	meta := newMeta(info, sub.decisions)
@@ -223,24 +248,23 @@ func resumeAfter(ctx context.Context, eng engine.Engine, id string, suspended *s
 	return err
 }
 
-// runCriu runs the dump, after a pre-dump if asked.
-func runCriu(ctx context.Context, d Options, criu string, opts criucmd.Options) error {
+// runCriu runs the dump, after a pre-dump if asked, each with the
+// container held as h says.
+func runCriu(ctx context.Context, d Options, criu string, opts criucmd.Options, h hold) error {
+	run := func(o criucmd.Options) error {
+		return h.around(func() error {
+			_, err := criucmd.Run(ctx, criu, o)
+			return err
+		})
+	}
 	if d.PreDump {
 		var pre criucmd.Options
 		pre, opts = WithPreDump(opts)
-		if _, err := criucmd.Run(ctx, criu, pre); err != nil {
+		if err := run(pre); err != nil {
 			return err
 		}
 	}
-	_, err := criucmd.Run(ctx, criu, opts)
-	return err
-}
-
-func warnTo(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
+	return run(opts)
 }
 
 // newMeta is container.json's record of the container.
@@ -304,18 +328,12 @@ func thaw(dir string) {
 	if dir == "" {
 		return
 	}
-	for _, f := range []string{"freezer.state", "cgroup.freeze"} {
-		p := filepath.Join(dir, f)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		switch strings.TrimSpace(string(b)) {
-		case "FROZEN", "FREEZING":
-			_ = os.WriteFile(p, []byte("THAWED"), 0o644)
-		case "1":
-			_ = os.WriteFile(p, []byte("0"), 0o644)
-		}
+	path, err := freezerFile(dir)
+	if err != nil {
+		return
+	}
+	if s, err := freezerState(path); err == nil && s != Thawed {
+		_ = setFreezer(path, Thawed)
 	}
 }
 
@@ -349,11 +367,11 @@ func Explain(ctx context.Context, eng engine.Engine, d Options) (string, []names
 	if err != nil {
 		return "", nil, err
 	}
-	einfo, err := eng.Info(ctx)
+	caps, err := eng.Caps(ctx)
 	if err != nil {
 		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}
-	plan, err := gather(info, nil, d.DumpFlags, einfo.Caps.NetnsHolder)
+	plan, err := gather(info, nil, d.DumpFlags, caps.NetnsHolder)
 	if err != nil {
 		return info.Name, nil, fmt.Errorf("container %s: %w", info.Name, err)
 	}

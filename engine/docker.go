@@ -84,6 +84,16 @@ func (d *Docker) Info(ctx context.Context) (Info, error) {
 	return out, nil
 }
 
+// Caps is CapsOf the engine's version and the negotiated API version:
+// what a dump needs, without docker info, which takes the engine 10-15 ms.
+func (d *Docker) Caps(ctx context.Context) (Caps, error) {
+	v, err := d.cli.ServerVersion(ctx)
+	if err != nil {
+		return Caps{}, classify(err, "docker version")
+	}
+	return CapsOf(Info{Version: v.Version, APIVersion: d.cli.ClientVersion()}), nil
+}
+
 // Container inspects ref.
 func (d *Docker) Container(ctx context.Context, ref string) (*Container, error) {
 	ins, err := d.cli.ContainerInspect(ctx, ref)

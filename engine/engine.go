@@ -29,6 +29,9 @@ var (
 type Engine interface {
 	// Info reports the engine's version, API, root folder and modes.
 	Info(ctx context.Context) (Info, error)
+	// Caps reports what ckpt can do on the engine (Info.Caps), from its
+	// version alone: one round trip, without Info's docker info.
+	Caps(ctx context.Context) (Caps, error)
 	// Container inspects a container by name or ID prefix.
 	Container(ctx context.Context, ref string) (*Container, error)
 	// Image inspects an image by reference or ID.

@@ -45,13 +45,14 @@ func leftoverKind(name string) string {
 // Sweep removes the partial dumps in the store whose ckpt is gone (killed
 // before it could clean up: its recorded pid runs no more, or is another
 // process now), and returns what is left: dumps in progress, failed dumps'
-// logs, and anything it could not remove, with why. A store that does not
-// exist has nothing left.
-func (s Store) Sweep() ([]Leftover, error) {
-	return s.sweep(procStart)
+// logs, and anything it could not remove, with why. A partial folder that
+// records a freeze (FreezeFile) is handed to heal first, and kept if heal
+// fails or is nil. A store that does not exist has nothing left.
+func (s Store) Sweep(heal Healer) ([]Leftover, error) {
+	return s.sweep(procStart, heal)
 }
 
-func (s Store) sweep(start func(int) (uint64, error)) ([]Leftover, error) {
+func (s Store) sweep(start func(int) (uint64, error), heal Healer) ([]Leftover, error) {
 	des, err := os.ReadDir(s.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -77,7 +78,7 @@ func (s Store) sweep(start func(int) (uint64, error)) ([]Leftover, error) {
 			}
 			l := Leftover{Container: de.Name(), Path: filepath.Join(parent, e.Name()), Kind: kind}
 			if kind == "partial" {
-				if done := sweepPartial(&l, start); done {
+				if done := sweepPartial(&l, start, heal); done {
 					continue
 				}
 			}
@@ -89,9 +90,10 @@ func (s Store) sweep(start func(int) (uint64, error)) ([]Leftover, error) {
 	return left, nil
 }
 
-// sweepPartial removes the partial folder l when its owner is gone and
-// reports true; otherwise it notes in l who owns it or why it stays.
-func sweepPartial(l *Leftover, start func(int) (uint64, error)) bool {
+// sweepPartial removes the partial folder l when its owner is gone, after
+// healing the freeze it records, and reports true; otherwise it notes in l
+// who owns it or why it stays.
+func sweepPartial(l *Leftover, start func(int) (uint64, error), heal Healer) bool {
 	o, err := readOwner(l.Path)
 	if errors.Is(err, fs.ErrNotExist) && justMade(l.Path) {
 		return false // a dump writes its owner just after it makes the folder
@@ -103,6 +105,20 @@ func sweepPartial(l *Leftover, start func(int) (uint64, error)) bool {
 	if o.Alive(start) {
 		l.Owner = o.PID
 		return false
+	}
+	if f, err := readFreeze(l.Path); !errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case err != nil:
+			l.Problem = fmt.Sprintf("its ckpt (pid %d) is gone and its record of a frozen cgroup is unreadable (%v): check that the container's freezer.state is THAWED, then remove the folder", o.PID, err)
+			return false
+		case heal == nil:
+			l.Problem = fmt.Sprintf("its ckpt (pid %d) was killed while %s was frozen: run `ckpt list` to thaw it", o.PID, f.Cgroup)
+			return false
+		}
+		if err := heal(f); err != nil {
+			l.Problem = fmt.Sprintf("its ckpt (pid %d) was killed while %s was frozen, and it could not be thawed: %v", o.PID, f.Cgroup, err)
+			return false
+		}
 	}
 	if err := os.RemoveAll(l.Path); err != nil {
 		l.Problem = fmt.Sprintf("its ckpt (pid %d) is gone, but it could not be removed: %v", o.PID, err)

@@ -72,7 +72,7 @@ func TestSweep(t *testing.T) {
 		}
 		return 0, os.ErrNotExist
 	}
-	left, err := Store{Dir: dir}.sweep(start)
+	left, err := Store{Dir: dir}.sweep(start, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +103,87 @@ func TestSweep(t *testing.T) {
 	}
 }
 
+// TestSweepHeals: a gone owner's partial folder that records a freeze is
+// handed to the healer and removed once healed; kept, with why, when the
+// healer fails or there is none; a running owner's is not healed.
+func TestSweepHeals(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(name, owner string, f Freeze) string {
+		p := filepath.Join(dir, "web", name)
+		if err := os.MkdirAll(p, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(p, OwnerFile), []byte(owner), 0o600)
+		if err := (&Pending{Dir: p}).RecordFreeze(f); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	healed := mk(".a.partial-1", "100 5\n", Freeze{Cgroup: "/cg/a", Container: "ida"})
+	failing := mk(".b.partial-2", "101 5\n", Freeze{Cgroup: "/cg/b", Container: "idb"})
+	running := mk(".c.partial-3", "300 7\n", Freeze{Cgroup: "/cg/c", Container: "idc"})
+	start := func(pid int) (uint64, error) {
+		if pid == 300 {
+			return 7, nil
+		}
+		return 0, os.ErrNotExist
+	}
+	var asked []Freeze
+	heal := func(f Freeze) error {
+		asked = append(asked, f)
+		if f.Cgroup == "/cg/b" {
+			return errors.New("engine does not answer")
+		}
+		return nil
+	}
+	left, err := Store{Dir: dir}.sweep(start, heal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 2 || asked[0].Container != "ida" || asked[1].Cgroup != "/cg/b" {
+		t.Errorf("healer asked for %+v; want /cg/a then /cg/b", asked)
+	}
+	if _, err := os.Stat(healed); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("healed partial %s is still there", healed)
+	}
+	problems := map[string]string{}
+	for _, l := range left {
+		problems[l.Path] = l.Problem
+	}
+	if p, ok := problems[failing]; !ok || !strings.Contains(p, "/cg/b was frozen, and it could not be thawed: engine does not answer") {
+		t.Errorf("failed heal: kept %v, problem %q", ok, p)
+	}
+	if p, ok := problems[running]; !ok || p != "" {
+		t.Errorf("running dump: kept %v, problem %q", ok, p)
+	}
+
+	// Without a healer the record stays, and says what to do.
+	left, err = Store{Dir: dir}.sweep(start, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range left {
+		if l.Path == failing && !strings.Contains(l.Problem, "run `ckpt list` to thaw it") {
+			t.Errorf("no healer: problem %q", l.Problem)
+		}
+	}
+	p := &Pending{Dir: failing}
+	if err := p.ClearFreeze(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ClearFreeze(); err != nil {
+		t.Errorf("second ClearFreeze: %v", err)
+	}
+	if _, err := (Store{Dir: dir}).sweep(start, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(failing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("partial whose freeze was cleared is still there")
+	}
+}
+
 func TestSweepMissingStore(t *testing.T) {
-	left, err := Store{Dir: filepath.Join(t.TempDir(), "none")}.Sweep()
+	left, err := Store{Dir: filepath.Join(t.TempDir(), "none")}.Sweep(nil)
 	if err != nil || left != nil {
 		t.Fatalf("Sweep of a missing store = %v, %v", left, err)
 	}
@@ -122,7 +201,7 @@ func TestBeginRecordsOwner(t *testing.T) {
 	if err != nil || o.PID != os.Getpid() {
 		t.Fatalf("owner %v, %v; want pid %d", o, err, os.Getpid())
 	}
-	left, err := st.Sweep()
+	left, err := st.Sweep(nil)
 	if err != nil || len(left) != 1 || left[0].Owner != os.Getpid() {
 		t.Fatalf("Sweep during the dump: %+v, %v", left, err)
 	}

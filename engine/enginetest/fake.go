@@ -83,6 +83,12 @@ func (f *Fake) Info(context.Context) (engine.Info, error) {
 	return i, nil
 }
 
+// Caps returns the capabilities of EngineInfo.
+func (f *Fake) Caps(ctx context.Context) (engine.Caps, error) {
+	i, err := f.Info(ctx)
+	return i.Caps, err
+}
+
 func (f *Fake) find(ref string) *engine.Container {
 	if c, ok := f.Containers[ref]; ok {
 		return c
