@@ -64,7 +64,16 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	// detaches the tree, which runs on (tested in fault_dump). The signal
 	// comes when the thread that started criu exits, so that thread is
 	// locked to this goroutine until criu has been waited for.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	//
+	// criu runs in a process group of its own, which its helpers share:
+	// a criu stopped by SIGTERM (a timeout, Ctrl-C) can exit while a
+	// helper it forked sleeps on, holding the partial folder open (seen
+	// on a stop-mode dump timed out at 150 ms: a forked criu in
+	// nanosleep, parent 1, minutes later). Once criu has been waited for,
+	// whatever is left in its group is killed. The dumped tasks are not
+	// in it: CRIU seizes them, it does not fork them. Ctrl-C at a
+	// terminal now reaches ckpt alone, which stops criu as on a timeout.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 
@@ -82,6 +91,8 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	}
 	waitErr := cmd.Wait()
 	res.Duration = time.Since(start)
+	// ESRCH when criu left nothing behind, as it does when it ends by itself.
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	res.Output, _ = readTail(out, maxOutput) // best effort: only used in messages
 
 	if waitErr == nil {

@@ -176,6 +176,43 @@ wait`)
 	}
 }
 
+// A criu stopped by SIGTERM exits, but a helper it forked sleeps on (as
+// CRIU's did, holding the partial folder open): Run kills what is left
+// in criu's process group.
+func TestRunKillsCriusHelpers(t *testing.T) {
+	shortGrace(t, 5*time.Second)
+	exe, _ := fakeCriu(t, `sleep 30 &
+echo $! > "$work/helper.pid"
+trap 'exit 143' TERM
+while :; do sleep 0.05; done`)
+	o := dumpOptions(t)
+	o.Timeout = 300 * time.Millisecond
+	if _, err := Run(context.Background(), exe, o); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("Run error = %v, want ErrTimeout", err)
+	}
+	b, err := os.ReadFile(filepath.Join(o.WorkDir, "helper.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Killed, it is the init process's to reap: gone, or a zombie, soon.
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil || strings.Contains(string(st), ") Z ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("criu's helper %d still runs after Run returned: %s", pid, st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestRunTimeoutKills(t *testing.T) {
 	shortGrace(t, 300*time.Millisecond)
 	exe, _ := fakeCriu(t, `trap '' TERM; exec sleep 30`)
