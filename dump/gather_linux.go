@@ -59,8 +59,25 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 }
 
 // tcpConns counts the TCP connections in pid's network namespace, -1 if
-// its tables cannot be read.
+// its tables cannot be read. The namespace's socket counts come first:
+// with no TCP socket in use there is no table to walk.
 func tcpConns(pid int) int {
+	inUse := 0
+	for _, t := range []string{"sockstat", "sockstat6"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, t))
+		if t == "sockstat6" && os.IsNotExist(err) {
+			continue // no IPv6 in this kernel
+		}
+		n, perr := TCPInUse(string(b))
+		if err != nil || perr != nil {
+			inUse = -1
+			break
+		}
+		inUse += n
+	}
+	if inUse == 0 {
+		return 0
+	}
 	total := 0
 	for _, t := range []string{"tcp", "tcp6"} {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", pid, t))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/ckpt/ckpt/criucmd"
@@ -33,6 +34,32 @@ func CountTCP(r io.Reader) (int, error) {
 		}
 	}
 	return n, sc.Err()
+}
+
+// TCPInUse reads the count of TCP sockets in use (hashed: listening,
+// connecting, connected; not TIME_WAIT) from a network namespace's
+// /proc/net/sockstat ("TCP: inuse N") or sockstat6 ("TCP6: inuse N").
+// The kernel keeps that count per namespace, so it costs nothing, where
+// reading /proc/net/tcp walks the host's whole established hash (262,144
+// buckets here: 4-5 ms for each of tcp and tcp6). A count of 0 means
+// CountTCP would find nothing either.
+func TCPInUse(sockstat string) (int, error) {
+	for _, line := range strings.Split(sockstat, "\n") {
+		proto, rest, ok := strings.Cut(line, ":")
+		if !ok || proto != "TCP" && proto != "TCP6" {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 2 || f[0] != "inuse" {
+			return 0, fmt.Errorf("sockstat line %q: no inuse count", line)
+		}
+		n, err := strconv.Atoi(f[1])
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("sockstat line %q: inuse %q is not a count", line, f[1])
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("no TCP line in sockstat")
 }
 
 // Locked is o with the network locked again and --tcp-established as the

@@ -68,3 +68,52 @@ func TestMetTCP(t *testing.T) {
 		t.Error("metTCP is true for a mount error")
 	}
 }
+
+// sockstat and sockstat6 of a busybox container's network namespace, and
+// the host's sockstat with sshd listening (Linux 6.18).
+const (
+	sockstatNone = `sockets: used 1
+TCP: inuse 0 orphan 0 tw 0 alloc 1 mem 161
+UDP: inuse 0 mem 0
+UDPLITE: inuse 0
+RAW: inuse 0
+FRAG: inuse 0 memory 0
+`
+	sockstat6None = `TCP6: inuse 0
+UDP6: inuse 0
+UDPLITE6: inuse 0
+RAW6: inuse 0
+FRAG6: inuse 0 memory 0
+`
+	sockstatListening = `sockets: used 23
+TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 161
+UDP: inuse 0 mem 0
+`
+)
+
+func TestTCPInUse(t *testing.T) {
+	for _, tc := range []struct {
+		name, sockstat string
+		want           int
+		err            string
+	}{
+		{"no TCP", sockstatNone, 0, ""},
+		{"no TCP6", sockstat6None, 0, ""},
+		{"one listener", sockstatListening, 1, ""},
+		{"no TCP line", "sockets: used 1\nUDP: inuse 0 mem 0\n", 0, "no TCP line"},
+		{"garbled count", "TCP: inuse x orphan 0\n", 0, "not a count"},
+		{"no inuse", "TCP: orphan 0\n", 0, "no inuse count"},
+		{"empty", "", 0, "no TCP line"},
+	} {
+		got, err := TCPInUse(tc.sockstat)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want one with %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s: TCPInUse = %d, %v; want %d", tc.name, got, err, tc.want)
+		}
+	}
+}

@@ -26,19 +26,22 @@ type Caps struct {
 	Annotations bool
 }
 
-// HolderSince and AnnotationsSince are the first engine version needing a
-// network holder and the first API version taking annotations.
+// HolderSince and HolderSinceAPI are the first engine version needing a
+// network holder and its API version (Engine 28.0 speaks API 1.48);
+// AnnotationsSince is the first API version taking annotations.
 const (
 	HolderSince      = 28
+	HolderSinceAPI   = "1.48"
 	AnnotationsSince = "1.43"
 )
 
-// CapsOf derives the capabilities from what the engine says about itself.
-// An engine version ckpt cannot read is taken as an old one.
+// CapsOf derives the capabilities from what the engine says about itself:
+// its version or, where only its ping was asked (a dump), the newest API
+// version it speaks. An engine ckpt cannot read is taken as an old one.
 func CapsOf(info Info) Caps {
 	major, _ := leadingInt(info.Version)
 	return Caps{
-		NetnsHolder: major >= HolderSince,
+		NetnsHolder: major >= HolderSince || apiAtLeast(info.ServerAPI, HolderSinceAPI),
 		Annotations: apiAtLeast(info.APIVersion, AnnotationsSince),
 	}
 }

@@ -24,6 +24,23 @@ func TestCapsOf(t *testing.T) {
 			t.Errorf("CapsOf(%s, API %s) = %+v, want %+v", c.version, c.api, got, c.want)
 		}
 	}
+	// From a ping only (a dump): the engine's newest API version and the
+	// agreed one.
+	for _, c := range []struct {
+		server, agreed string
+		want           Caps
+	}{
+		{"1.41", "1.41", Caps{}},                                     // 20.10
+		{"1.47", "1.47", Caps{Annotations: true}},                    // 27.5
+		{"1.48", "1.48", Caps{NetnsHolder: true, Annotations: true}}, // 28.0
+		{"1.56", "1.51", Caps{NetnsHolder: true, Annotations: true}}, // 29.8, an older client
+		{"1.56", "1.41", Caps{NetnsHolder: true}},                    // pinned DOCKER_API_VERSION
+		{"", "1.24", Caps{}},                                         // no Api-Version header
+	} {
+		if got := CapsOf(Info{ServerAPI: c.server, APIVersion: c.agreed}); got != c.want {
+			t.Errorf("CapsOf(server API %s, agreed %s) = %+v, want %+v", c.server, c.agreed, got, c.want)
+		}
+	}
 	if d := (Caps{NetnsHolder: true}).Describe(); !strings.Contains(d[0].Detail, "containerd#12141") {
 		t.Errorf("Describe of a holder engine does not name the upstream issue: %+v", d)
 	}

@@ -72,6 +72,7 @@ func (d *Docker) Info(ctx context.Context) (Info, error) {
 	out := Info{
 		Version:      v.Version,
 		APIVersion:   d.cli.ClientVersion(),
+		ServerAPI:    v.APIVersion,
 		RootDir:      info.DockerRootDir,
 		Experimental: info.ExperimentalBuild,
 		OS:           info.OSType,
@@ -84,14 +85,17 @@ func (d *Docker) Info(ctx context.Context) (Info, error) {
 	return out, nil
 }
 
-// Caps is CapsOf the engine's version and the negotiated API version:
-// what a dump needs, without docker info, which takes the engine 10-15 ms.
+// Caps is CapsOf the engine's ping (its API versions): what a dump needs,
+// without docker version, which takes the engine 10-20 ms (Engine 29 asks
+// containerd for its components' versions), nor docker info (10-15 ms).
+// The ping is the one the client negotiates the API version with.
 func (d *Docker) Caps(ctx context.Context) (Caps, error) {
-	v, err := d.cli.ServerVersion(ctx)
+	p, err := d.cli.Ping(ctx)
 	if err != nil {
-		return Caps{}, classify(err, "docker version")
+		return Caps{}, classify(err, "ping the engine")
 	}
-	return CapsOf(Info{Version: v.Version, APIVersion: d.cli.ClientVersion()}), nil
+	d.cli.NegotiateAPIVersionPing(p)
+	return CapsOf(Info{ServerAPI: p.APIVersion, APIVersion: d.cli.ClientVersion()}), nil
 }
 
 // Container inspects ref.

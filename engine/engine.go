@@ -95,6 +95,7 @@ type Engine interface {
 type Info struct {
 	Version      string   // engine version, "20.10.24+dfsg1"
 	APIVersion   string   // the API version ckpt and the engine agreed on
+	ServerAPI    string   // the newest API version the engine speaks, "1.56"
 	RootDir      string   // the engine's root folder, /var/lib/docker
 	Experimental bool     // experimental mode, which checkpoints need on 20.10
 	OS           string   // the engine's operating system, "linux"
