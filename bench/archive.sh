@@ -4,8 +4,9 @@
 # byte a page and once with pages of random (incompressible) content:
 # `ckpt export` with zstd, gzip and none, `ckpt restore --import`, the
 # archive's size against the folder's, and `podman container checkpoint -e`
-# of the same workload for comparison. Needs root, dockerd, criu, go and
-# podman (scripts/setup.sh). Not part of CI.
+# of the same workload for comparison, and ckpt's peak RSS exporting and
+# importing (GNU time). Needs root, dockerd, criu, go and podman
+# (scripts/setup.sh). Not part of CI.
 # Usage: bench/archive.sh [WORKDIR]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,10 +31,13 @@ rm -rf "$store" "$work"/*.tar.*
 
 now() { date +%s.%N; }
 # seconds from $1 to $2, and the rate of $3 bytes in that time
+# peak RSS in MiB of the command run last with "peak", from GNU time's file
+peak() { /usr/bin/time -f %M -o "$work/rss" "$@"; }
+rss() { echo "$(($(cat "$work/rss") / 1024)) MiB"; }
 rate() { python3 -c "import sys; t = float(sys.argv[2]) - float(sys.argv[1]); print(f'{t:.2f} s ({float(sys.argv[3]) / t / 1e6:.0f} MB/s)')" "$@"; }
 
-echo '| workload | compression | export | archive bytes | folder bytes | archive/folder | import | restore --as from the folder |'
-echo '|---|---|---:|---:|---:|---:|---:|---:|'
+echo '| workload | compression | export | export peak RSS | archive bytes | folder bytes | archive/folder | import | import peak RSS | restore --as from the folder |'
+echo '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|'
 for kind in touch random; do
 	name=ckpt-bench-$kind
 	flag=
@@ -45,10 +49,12 @@ for kind in touch random; do
 	for comp in zstd gzip none; do
 		out=$work/$kind.tar.$comp
 		t0=$(now)
-		"$ckpt" export --dir "$store" --compress "$comp" "$name" "$out" >/dev/null
+		peak "$ckpt" export --dir "$store" --compress "$comp" "$name" "$out" >/dev/null
 		t1=$(now)
 		exp=$(rate "$t0" "$t1" "$folder")
+		exprss=$(rss)
 		imp=-
+		imprss=-
 		folder_t=-
 		if [ "$comp" = zstd ]; then
 			# The same restore from the store's folder, for what the archive adds.
@@ -59,13 +65,14 @@ for kind in touch random; do
 			docker rm -f ckpt-bench-import >/dev/null
 			rm -rf "$work/dst"
 			t0=$(now)
-			"$ckpt" restore --dir "$work/dst" --import "$out" --as ckpt-bench-import >/dev/null
+			peak "$ckpt" restore --dir "$work/dst" --import "$out" --as ckpt-bench-import >/dev/null
 			t1=$(now)
 			imp=$(rate "$t0" "$t1" "$folder")
+			imprss=$(rss)
 			docker rm -f ckpt-bench-import >/dev/null
 		fi
 		a=$(stat -c %s "$out")
-		echo "| $kind | $comp | $exp | $a | $folder | $(python3 -c "print(f'{$a / $folder:.3f}')") | $imp | $folder_t |"
+		echo "| $kind | $comp | $exp | $exprss | $a | $folder | $(python3 -c "print(f'{$a / $folder:.3f}')") | $imp | $imprss | $folder_t |"
 	done
 	docker rm -f "$name" >/dev/null
 done

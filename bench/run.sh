@@ -7,7 +7,7 @@
 # --checkpoint, containerd#12141). Results go to
 # bench/results/<UTC date>/speed-engine-<version>.{md,csv} and -runs.csv.
 # Needs root, the engine (experimental mode on Engine 20.10), criu and go.
-# Usage: [REPS=5] [WORKLOADS=W0,W1,W2,redis] [DOCKER_HOST=...] bench/run.sh [WORKDIR]
+# Usage: [REPS=5] [WORKLOADS=W0,W1,W2,redis] [DOCKER_HOST=...] [BENCH_OUT=folder] bench/run.sh [WORKDIR]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 main=$(cd "$here/.." && pwd)
@@ -35,7 +35,7 @@ criu=$(command -v criu) || { echo "run.sh: no criu on PATH; run scripts/setup.sh
 # time, under the same host-wide lock as the testscripts
 # (CKPT_E2E_LOCK=none when the caller holds it already).
 lock=${CKPT_E2E_LOCK:-/tmp/ckpt-e2e.lock}
-set -- "$work/speed" -ckpt "$work/ckpt" -criu "$criu" -work "$work" -out "$main/bench/results/$(date -u +%F)" \
+set -- "$work/speed" -ckpt "$work/ckpt" -criu "$criu" -work "$work" -out "${BENCH_OUT:-$main/bench/results/$(date -u +%F)}" \
 	-reps "${REPS:-5}" -workloads "$workloads"
 if [ "$lock" = none ]; then exec "$@"; fi
 exec flock "$lock" "$@"

@@ -38,7 +38,7 @@ mkdir -p "$STATE"
 
 # --- Debian packages ---------------------------------------------------------
 PKGS=(docker.io docker-compose iptables busybox-static ca-certificates zstd podman
-	build-essential pkg-config python3 python3-protobuf
+	build-essential pkg-config python3 python3-protobuf time
 	libprotobuf-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
 	libnl-3-dev libnet1-dev libcap-dev libbsd-dev libgnutls28-dev uuid-dev libnftables-dev)
 missing=()

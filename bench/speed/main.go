@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -39,10 +40,67 @@ func main() {
 	flag.StringVar(&wls, "workloads", "W0,W1,W2,redis", "workloads to run")
 	flag.StringVar(&c.DockerRestore, "docker-restore", "auto", "measure docker start --checkpoint: auto (not on Engine 28 and newer: containerd#12141), yes or no")
 	flag.StringVar(&c.Image, "image", "ckpt-bench-memhog", "image holding /memhog")
+	fill := flag.String("fill", "", "only time reading `DIR`'s page images into new memory (a restore's floor), printing milliseconds and bytes; the bench runs it in a process of its own")
+	rerender := flag.String("rerender", "", "only write `BASE`.md and BASE.csv again from BASE-runs.csv (a run's tables in this version's format), keeping BASE.md's first lines")
 	flag.Parse()
+	if *rerender != "" {
+		if err := rerenderRun(*rerender); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *fill != "" {
+		ms, size, err := fillPages(*fill)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		fmt.Println(ms, size)
+		return
+	}
 	c.Workloads = strings.Split(wls, ",")
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// rerenderRun makes a run's tables again from its samples: the lines of
+// base.md before the table (when and where it ran) are kept; Docker's
+// restore is taken as not measurable when the run has none.
+func rerenderRun(base string) error {
+	f, err := os.Open(base + "-runs.csv")
+	if err != nil {
+		return err
+	}
+	samples, err := ReadRuns(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("read %s-runs.csv: %w", base, err)
+	}
+	old, err := os.ReadFile(base + ".md")
+	if err != nil {
+		return err
+	}
+	head, _, ok := bytes.Cut(old, []byte("| workload |"))
+	if !ok {
+		return fmt.Errorf("%s.md has no table", base)
+	}
+	r := Results{Samples: samples, NoDockerRestore: engineRestoreGap}
+	for _, s := range samples {
+		if s.Tool == Docker && s.Op == Restore {
+			r.NoDockerRestore = ""
+		}
+	}
+	md := bytes.NewBuffer(head)
+	r.Markdown(md)
+	var csvs bytes.Buffer
+	if err := r.CSV(&csvs); err != nil {
+		return err
+	}
+	if err := os.WriteFile(base+".md", md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(base+".csv", csvs.Bytes(), 0o644)
 }

@@ -8,3 +8,7 @@ import (
 )
 
 func run(Config) error { return fmt.Errorf("the bench needs Linux, not %s", runtime.GOOS) }
+
+func fillPages(string) (float64, int64, error) {
+	return 0, 0, fmt.Errorf("the bench needs Linux, not %s", runtime.GOOS)
+}

@@ -20,6 +20,9 @@ const (
 	Dump    = "dump"
 	Restore = "restore"
 	Write   = "write" // the floor: 1 GiB written to the store's file system
+	// A Floor sample of a workload with Op Restore is a restore's floor:
+	// the checkpoint's pages read from the page cache into new anonymous
+	// memory, measured right after ckpt's restore while the clone runs.
 )
 
 // Sample is one measured run of one tool on one workload.
@@ -45,22 +48,25 @@ type Sample struct {
 
 // Metric names a number of a Sample.
 type Metric struct {
-	Name string
-	Of   func(Sample) float64
+	Name  string
+	field func(*Sample) *float64
 }
+
+// Of is m's number of s.
+func (m Metric) Of(s Sample) float64 { return *m.field(&s) }
 
 // Metrics are the numbers the report gives for a dump; a restore and the
 // floor give wall time (and a restore ckpt's peak RSS).
 var Metrics = []Metric{
-	{"wall_ms", func(s Sample) float64 { return s.WallMS }},
-	{"frozen_ms", func(s Sample) float64 { return s.FrozenMS }},
-	{"held_ms", func(s Sample) float64 { return s.HeldMS }},
-	{"freezing_ms", func(s Sample) float64 { return s.FreezingMS }},
-	{"memdump_ms", func(s Sample) float64 { return s.MemdumpMS }},
-	{"memwrite_ms", func(s Sample) float64 { return s.MemwriteMS }},
-	{"pages_written", func(s Sample) float64 { return s.PagesWritten }},
-	{"size_bytes", func(s Sample) float64 { return s.SizeBytes }},
-	{"peak_rss_kib", func(s Sample) float64 { return s.RSSKiB }},
+	{"wall_ms", func(s *Sample) *float64 { return &s.WallMS }},
+	{"frozen_ms", func(s *Sample) *float64 { return &s.FrozenMS }},
+	{"held_ms", func(s *Sample) *float64 { return &s.HeldMS }},
+	{"freezing_ms", func(s *Sample) *float64 { return &s.FreezingMS }},
+	{"memdump_ms", func(s *Sample) *float64 { return &s.MemdumpMS }},
+	{"memwrite_ms", func(s *Sample) *float64 { return &s.MemwriteMS }},
+	{"pages_written", func(s *Sample) *float64 { return &s.PagesWritten }},
+	{"size_bytes", func(s *Sample) *float64 { return &s.SizeBytes }},
+	{"peak_rss_kib", func(s *Sample) *float64 { return &s.RSSKiB }},
 }
 
 func metric(name string) Metric {
@@ -238,6 +244,16 @@ func (r Results) Markdown(w io.Writer) {
 		row(wl, "pages written", Dump, "pages_written", 0, 1)
 		row(wl, "size on disk, MiB", Dump, "size_bytes", 1, 1<<20)
 		row(wl, "restore, ms", Restore, "wall_ms", 0, 1)
+		if fl := r.Median(wl, Floor, Restore, "wall_ms"); !math.IsNaN(fl) {
+			// The ratio only where the floor is a material part of the
+			// restore: a few pages' floor (W0) is a fraction of a millisecond.
+			ratio := math.NaN()
+			if fl > r.Median(wl, Ckpt, Restore, "wall_ms")/10 {
+				ratio = r.Ratio(wl, Restore, "wall_ms", Ckpt, Floor)
+			}
+			fmt.Fprintf(w, "| %s | restore's floor (its pages read into new memory), ms; ckpt restore / floor | %s | | | %s | |\n", wl,
+				num(fl, 0), num(ratio, 2))
+		}
 		fmt.Fprintf(w, "| %s | ckpt peak RSS dump / restore, MiB | %s / %s | | | | |\n", wl,
 			num(r.Median(wl, Ckpt, Dump, "peak_rss_kib")/1024, 1), num(r.Median(wl, Ckpt, Restore, "peak_rss_kib")/1024, 1))
 	}
@@ -280,8 +296,13 @@ func (r Results) CSV(w io.Writer) error {
 			}
 		}
 	}
-	// The floor has one column of its own: it is no tool's.
+	// The floors have one column of their own: they are no tool's.
 	cw.Write([]string{Floor, Write, "wall_ms", csvNum(r.Median(Floor, Floor, Write, "wall_ms")), "", "", "", ""})
+	for _, wl := range r.Workloads() {
+		if fl := r.Median(wl, Floor, Restore, "wall_ms"); !math.IsNaN(fl) {
+			cw.Write([]string{wl, "restore_floor", "wall_ms", csvNum(fl), "", "", "", ""})
+		}
+	}
 	cw.Flush()
 	return cw.Error()
 }
@@ -310,6 +331,37 @@ func RunsCSV(w io.Writer, samples []Sample) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// ReadRuns reads the samples RunsCSV wrote (an empty cell is NaN), so
+// that a run's tables can be made again (speed -rerender).
+func ReadRuns(r io.Reader) ([]Sample, error) {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 || len(rows[0]) != 4+len(Metrics) {
+		return nil, fmt.Errorf("not a runs CSV of this bench: want a header of %d columns", 4+len(Metrics))
+	}
+	var out []Sample
+	for i, row := range rows[1:] {
+		rep, err := strconv.Atoi(row[1])
+		if err != nil {
+			return nil, fmt.Errorf("row %d: repetition %q: %w", i+2, row[1], err)
+		}
+		s := Sample{Workload: row[0], Rep: rep, Tool: row[2], Op: row[3]}
+		for j, m := range Metrics {
+			v := math.NaN()
+			if cell := row[4+j]; cell != "" {
+				if v, err = strconv.ParseFloat(cell, 64); err != nil {
+					return nil, fmt.Errorf("row %d: %s %q: %w", i+2, m.Name, cell, err)
+				}
+			}
+			*m.field(&s) = v
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // engineRestoreGap is why Docker's own restore is not measured on Engine 28

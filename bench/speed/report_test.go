@@ -53,6 +53,7 @@ func TestGoalsAndTables(t *testing.T) {
 			Sample{Workload: "W2", Rep: rep, Tool: Docker, Op: Dump, WallMS: 30000, FrozenMS: 900, HeldMS: 900},
 			Sample{Workload: "W2", Rep: rep, Tool: Ckpt, Op: Restore, WallMS: 1800, RSSKiB: 15 << 10},
 			Sample{Workload: "W2", Rep: rep, Tool: Docker, Op: Restore, WallMS: 10000},
+			Sample{Workload: "W2", Rep: rep, Tool: Floor, Op: Restore, WallMS: 1000 + 100*float64(rep)},
 		)
 	}
 	r := Results{Samples: ss}
@@ -83,12 +84,14 @@ func TestGoalsAndTables(t *testing.T) {
 	if err := r.CSV(&csv); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| W2 | dump, ms | 1000 | 950 | 30000 | 1.05 | 0.033 |", "| W2: frozen (seen held) / floor (1 GiB written) | 1.750 x | 2.00 x | yes |"} {
+	for _, want := range []string{"| W2 | dump, ms | 1000 | 950 | 30000 | 1.05 | 0.033 |", "| W2: frozen (seen held) / floor (1 GiB written) | 1.750 x | 2.00 x | yes |",
+		// floors 1100, 1200, 1300 against restores of 1800: paired ratios 1.64, 1.5, 1.38
+		"| W2 | restore's floor (its pages read into new memory), ms; ckpt restore / floor | 1200 | | | 1.50 | |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
 		}
 	}
-	for _, want := range []string{"W2,dump,wall_ms,1000,950,30000,1.05263,0.0333333", "floor,write,wall_ms,400,"} {
+	for _, want := range []string{"W2,dump,wall_ms,1000,950,30000,1.05263,0.0333333", "floor,write,wall_ms,400,", "W2,restore_floor,wall_ms,1200,"} {
 		if !strings.Contains(csv.String(), want) {
 			t.Errorf("CSV lacks %q:\n%s", want, csv.String())
 		}
@@ -155,5 +158,31 @@ func TestRetarget(t *testing.T) {
 	got := retarget([]string{"dump", "-t", "1", "-D", "/a", "-W", "/a", "-o", "dump.log"}, "/b")
 	if strings.Join(got, " ") != "dump -t 1 -D /b -W /b -o dump.log" {
 		t.Errorf("retarget = %v", got)
+	}
+}
+
+// A run's samples read back from its runs CSV give the same tables.
+func TestReadRunsRoundTrip(t *testing.T) {
+	ss := []Sample{
+		{Workload: "W2", Rep: 1, Tool: Ckpt, Op: Dump, WallMS: 1000, FrozenMS: 700, HeldMS: 700, FreezingMS: 0.4, MemdumpMS: 500, MemwriteMS: 300, PagesWritten: 262144, SizeBytes: 1 << 30, RSSKiB: 18000},
+		Sample{Workload: "W2", Rep: 1, Tool: Floor, Op: Restore, WallMS: 900, SizeBytes: 1 << 30}.noStats(),
+	}
+	ss[1].RSSKiB = math.NaN()
+	var buf bytes.Buffer
+	if err := RunsCSV(&buf, ss); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadRuns(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	Results{Samples: ss}.Markdown(&a)
+	Results{Samples: got}.Markdown(&b)
+	if a.String() != b.String() || len(got) != 2 || !math.IsNaN(got[1].RSSKiB) || got[0].PagesWritten != 262144 {
+		t.Errorf("read back %+v; tables\n%s\nagainst\n%s", got, b.String(), a.String())
+	}
+	if _, err := ReadRuns(strings.NewReader("a,b\n")); err == nil {
+		t.Error("a CSV of two columns was read as runs")
 	}
 }

@@ -197,7 +197,7 @@ func (b *bench) repetition(w workload, rep int) error {
 		s.HeldMS = heldMS(held(), s)
 		b.add(s)
 	}
-	restores := []func(workload, string) (Sample, error){b.restoreCkpt}
+	restores := []func(workload, string, int) (Sample, error){b.restoreCkpt}
 	if b.noDockerRestore == "" {
 		restores = append(restores, b.restoreDocker)
 		if rep%2 == 0 {
@@ -206,7 +206,7 @@ func (b *bench) repetition(w workload, rep int) error {
 	}
 	for _, r := range restores {
 		syscall.Sync()
-		s, err := r(w, name)
+		s, err := r(w, name, rep)
 		if err != nil {
 			return err
 		}
@@ -267,20 +267,92 @@ func (b *bench) dumpDocker(w workload, name string) (Sample, error) {
 // restoreCkpt restores ckpt's dump into a new container, and removes it
 // with the network holder a restore on Engine 28 and newer makes for it
 // (ckpt-net-NAME).
-func (b *bench) restoreCkpt(w workload, name string) (Sample, error) {
+func (b *bench) restoreCkpt(w workload, name string, rep int) (Sample, error) {
 	clone := w.container() + "-ckpt-" + name
 	defer exec.Command("docker", "rm", "-f", clone, "ckpt-net-"+clone).Run()
 	m, err := measure(b.Ckpt, "restore", "--dir", b.storeDir(), "--name", name, "--as", clone, w.container())
 	if err != nil {
 		return Sample{}, err
 	}
+	// The restore's floor, while the clone still holds its memory, so
+	// that the pages it faults in are as new to this machine as the
+	// restore's were.
+	fill, err := fillFloor(filepath.Join(b.storeDir(), w.container(), name))
+	if err != nil {
+		return Sample{}, err
+	}
+	fill.Workload, fill.Rep = w.Name, rep
+	b.add(fill)
 	return Sample{Tool: Ckpt, WallMS: m.ms(), RSSKiB: m.rssKiB, SizeBytes: math.NaN()}.noStats(), nil
+}
+
+// fillFloor times a restore's floor for the checkpoint in dir (fillPages)
+// in a process of its own: the kernel hands a child the peak RSS of the
+// process it was forked from, so a gigabyte filled here would show in the
+// peak RSS measured of every ckpt run after it.
+func fillFloor(dir string) (Sample, error) {
+	out, err := exec.Command("/proc/self/exe", "-fill", dir).Output()
+	if err != nil {
+		return Sample{}, fmt.Errorf("restore's floor for %s: %w", dir, err)
+	}
+	var ms float64
+	var size int64
+	if _, err := fmt.Sscan(string(out), &ms, &size); err != nil {
+		return Sample{}, fmt.Errorf("restore's floor for %s: %q: %w", dir, out, err)
+	}
+	s := Sample{Tool: Floor, Op: Restore, WallMS: ms, RSSKiB: math.NaN(), SizeBytes: float64(size)}
+	return s.noStats(), nil
+}
+
+// fillPages reads a checkpoint's page images from the page cache into new
+// anonymous memory, one read per image as CRIU's restorer does, and times
+// it: what any restore of that checkpoint must do at the least. On this
+// VM new memory is not free: the guest returns freed pages to the host
+// (virtio-balloon free page reporting), and the first touch of one costs
+// a fault in the host too.
+func fillPages(dir string) (ms float64, size int64, err error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "pages-*.img"))
+	if err != nil {
+		return 0, 0, err
+	}
+	sizes := make([]int64, len(paths))
+	for i, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return 0, 0, err
+		}
+		sizes[i] = fi.Size()
+		size += fi.Size()
+	}
+	if size == 0 {
+		return 0, 0, nil
+	}
+	began := time.Now()
+	mem, err := syscall.Mmap(-1, 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS)
+	if err != nil {
+		return 0, 0, fmt.Errorf("map %d bytes: %w", size, err)
+	}
+	defer syscall.Munmap(mem)
+	off := int64(0)
+	for i, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return 0, 0, err
+		}
+		_, err = f.ReadAt(mem[off:off+sizes[i]], 0)
+		f.Close()
+		if err != nil {
+			return 0, 0, fmt.Errorf("read %s: %w", p, err)
+		}
+		off += sizes[i]
+	}
+	return float64(time.Since(began).Microseconds()) / 1000, size, nil
 }
 
 // restoreDocker creates a new container like the workload's, moves
 // Docker's checkpoint into its checkpoints folder, and times docker start
 // --checkpoint (the create is not counted); then removes the container.
-func (b *bench) restoreDocker(w workload, name string) (Sample, error) {
+func (b *bench) restoreDocker(w workload, name string, _ int) (Sample, error) {
 	clone := w.container() + "-docker-" + name
 	exec.Command("docker", "rm", "-f", clone).Run()
 	defer exec.Command("docker", "rm", "-f", clone).Run()
