@@ -195,8 +195,12 @@ start() {
 	# PATH: dockerd starts the first containerd there, and containerd the
 	# shim, and dockerd the docker-proxy.
 	printf '\n--- %s: %s up\n' "$(date -Is)" "$0" >>"$LOGS/dockerd.log"
-	nohup nsenter --net="$NETNS_PATH" env PATH="$BIN:$PATH" \
-		"$BIN/dockerd" --config-file "$CONFIG" >>"$LOGS/dockerd.log" 2>&1 </dev/null 9>&- &
+	# In a session of its own and with no descriptor but its log: a caller's
+	# lock (flock FILE scripts/engines.sh up) would otherwise be held by the
+	# daemon for as long as it runs, and a caller's process group killed
+	# would take the daemon with it.
+	nohup setsid nsenter --net="$NETNS_PATH" env PATH="$BIN:$PATH" \
+		"$BIN/dockerd" --config-file "$CONFIG" >>"$LOGS/dockerd.log" 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	local i
 	for i in $(seq 1 150); do
 		engine_answers && break

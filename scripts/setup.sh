@@ -169,7 +169,8 @@ if docker_up && [ "$changed" = yes ]; then
 fi
 if ! docker_up; then
 	step "docker: starting dockerd (log: /var/log/dockerd.log)"
-	nohup dockerd >>/var/log/dockerd.log 2>&1 </dev/null &
+	# Its own session, no inherited descriptor (a caller's lock): see engines.sh.
+	nohup setsid dockerd >>/var/log/dockerd.log 2>&1 </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	for _ in $(seq 1 150); do docker_up && break; sleep 0.2; done
 	docker_up || die "dockerd did not answer within 30 s; see /var/log/dockerd.log: $(tail -5 /var/log/dockerd.log)"
 fi
