@@ -53,8 +53,9 @@ func soak(t *testing.T, e testEngine) {
 		}
 		return string(out)
 	}
-	_ = exec.Command("docker", "rm", "-f", name).Run()
-	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", name).Run() })
+	// With the network holder a restore on Engine 28 and newer makes.
+	_ = exec.Command("docker", "rm", "-f", name, "ckpt-net-"+name).Run()
+	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", name, "ckpt-net-"+name).Run() })
 	docker("run", "-d", "--name", name, "ckpt-apps", "memory", "-mib", "64", "-every", "100ms")
 	waitFor(t, 60*time.Second, func() bool { return strings.Contains(docker("logs", name), "ok 1\n") })
 
