@@ -3,6 +3,7 @@ package dump
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -62,32 +63,25 @@ func gather(info *bundle.ContainerInfo, decisions []mountscan.Decision, flags cr
 // its tables cannot be read. The namespace's socket counts come first:
 // with no TCP socket in use there is no table to walk.
 func tcpConns(pid int) int {
-	inUse := 0
-	for _, t := range []string{"sockstat", "sockstat6"} {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, t))
-		if t == "sockstat6" && os.IsNotExist(err) {
-			continue // no IPv6 in this kernel
-		}
-		n, perr := TCPInUse(string(b))
-		if err != nil || perr != nil {
-			inUse = -1
-			break
-		}
-		inUse += n
-	}
-	if inUse == 0 {
+	if sumNetFiles(pid, "sockstat", TCPInUse) == 0 {
 		return 0
 	}
+	return sumNetFiles(pid, "tcp", CountTCP)
+}
+
+// sumNetFiles adds up count over /proc/PID/net/NAME and NAME6 (absent in a
+// kernel without IPv6); -1 if either cannot be read.
+func sumNetFiles(pid int, name string, count func(io.Reader) (int, error)) int {
 	total := 0
-	for _, t := range []string{"tcp", "tcp6"} {
+	for _, t := range []string{name, name + "6"} {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", pid, t))
 		if err != nil {
-			if t == "tcp6" && os.IsNotExist(err) {
+			if t == name+"6" && os.IsNotExist(err) {
 				continue // no IPv6 in this kernel
 			}
 			return -1
 		}
-		n, err := CountTCP(f)
+		n, err := count(f)
 		f.Close()
 		if err != nil {
 			return -1

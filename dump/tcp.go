@@ -43,8 +43,10 @@ func CountTCP(r io.Reader) (int, error) {
 // reading /proc/net/tcp walks the host's whole established hash (262,144
 // buckets here: 4-5 ms for each of tcp and tcp6). A count of 0 means
 // CountTCP would find nothing either.
-func TCPInUse(sockstat string) (int, error) {
-	for _, line := range strings.Split(sockstat, "\n") {
+func TCPInUse(sockstat io.Reader) (int, error) {
+	sc := bufio.NewScanner(sockstat)
+	for sc.Scan() {
+		line := sc.Text()
 		proto, rest, ok := strings.Cut(line, ":")
 		if !ok || proto != "TCP" && proto != "TCP6" {
 			continue
@@ -58,6 +60,9 @@ func TCPInUse(sockstat string) (int, error) {
 			return 0, fmt.Errorf("sockstat line %q: inuse %q is not a count", line, f[1])
 		}
 		return n, nil
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
 	}
 	return 0, fmt.Errorf("no TCP line in sockstat")
 }

@@ -105,7 +105,7 @@ func TestTCPInUse(t *testing.T) {
 		{"no inuse", "TCP: orphan 0\n", 0, "no inuse count"},
 		{"empty", "", 0, "no TCP line"},
 	} {
-		got, err := TCPInUse(tc.sockstat)
+		got, err := TCPInUse(strings.NewReader(tc.sockstat))
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: error %v, want one with %q", tc.name, err, tc.err)

@@ -44,23 +44,22 @@ func main() {
 	rerender := flag.String("rerender", "", "only write `BASE`.md and BASE.csv again from BASE-runs.csv (a run's tables in this version's format), keeping BASE.md's first lines")
 	flag.Parse()
 	if *rerender != "" {
-		if err := rerenderRun(*rerender); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
+		exitOn(rerenderRun(*rerender))
 		return
 	}
 	if *fill != "" {
 		ms, size, err := fillPages(*fill)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
+		exitOn(err)
 		fmt.Println(ms, size)
 		return
 	}
 	c.Workloads = strings.Split(wls, ",")
-	if err := run(c); err != nil {
+	exitOn(run(c))
+}
+
+// exitOn ends the bench with status 1 on err.
+func exitOn(err error) {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
