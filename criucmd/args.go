@@ -52,6 +52,7 @@ func Args(o Options) ([]string, error) {
 		}
 	}
 	value("--freeze-cgroup", o.FreezeCgroup)
+	value("--action-script", o.ActionScript)
 	flag(o.TrackMem, "--track-mem")
 	flag(o.AutoDedup, "--auto-dedup")
 	flag(o.LeaveRunning, "--leave-running")
@@ -106,6 +107,7 @@ func validate(o Options) []string {
 	absDir("WorkDir", o.WorkDir, false)
 	absDir("Root", o.Root, false)
 	absDir("FreezeCgroup", o.FreezeCgroup, false)
+	absDir("ActionScript", o.ActionScript, false)
 
 	if err := checkCgroupMode(o.ManageCgroupsMode); err != nil {
 		bad("%v", err)

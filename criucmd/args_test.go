@@ -110,6 +110,11 @@ func TestArgsShape(t *testing.T) {
 	if got := argv[len(argv)-3:]; !slices.Equal(got, []string{"-v4", "-o", "dump.log"}) {
 		t.Errorf("argv ends with %q, want -v4 -o dump.log", got)
 	}
+	o.ActionScript = "/imgs/.ckpt-freeze"
+	if argv, _ := Args(o); !slices.Contains(argv, "--action-script") || argv[slices.Index(argv, "--action-script")+1] != o.ActionScript {
+		t.Errorf("action script not passed: %q", argv)
+	}
+	o.ActionScript = ""
 	again, _ := Args(o)
 	if !slices.Equal(argv, again) {
 		t.Errorf("Args is not deterministic:\n%q\n%q", argv, again)
@@ -154,6 +159,7 @@ func TestArgsInvalid(t *testing.T) {
 		{"relative images dir", dump(func(o *Options) { o.ImagesDir = "imgs" }), ErrInvalidOptions, []string{`ImagesDir "imgs" is not an absolute path`}},
 		{"relative work dir", dump(func(o *Options) { o.WorkDir = "./w" }), ErrInvalidOptions, []string{`WorkDir "./w"`}},
 		{"relative root", dump(func(o *Options) { o.Root = "merged" }), ErrInvalidOptions, []string{`Root "merged"`}},
+		{"relative action script", dump(func(o *Options) { o.ActionScript = "freeze.sh" }), ErrInvalidOptions, []string{`ActionScript "freeze.sh"`}},
 		{"relative freeze cgroup", dump(func(o *Options) { o.FreezeCgroup = "docker/x" }), ErrInvalidOptions, []string{`FreezeCgroup "docker/x"`}},
 		{"newline in images dir", dump(func(o *Options) { o.ImagesDir = "/a\n-t 1" }), ErrInvalidOptions, []string{"newline"}},
 		{"bad cgroup mode", dump(func(o *Options) { o.ManageCgroups = true; o.ManageCgroupsMode = "props" }), ErrInvalidOptions, []string{`ManageCgroupsMode "props"`}},

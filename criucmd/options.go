@@ -126,6 +126,11 @@ type Options struct {
 	// --external: "mnt[/data]:/data", "tty[88000:3d]",
 	// "net[4026532000]:extRootNetNS". Kept in the given order.
 	External []string
+	// ActionScript is a program CRIU runs at each stage of its work
+	// (--action-script), with the stage's name in CRTOOLS_SCRIPT_ACTION
+	// ("pre-dump" once it has started and before it seizes the tree,
+	// "post-dump", "network-lock", ...). Absolute.
+	ActionScript string
 	// LogLevel is criu's verbosity, 1 to 4 (-vN); 0 means DefaultLogLevel.
 	LogLevel int
 	// LogFile is criu's log (-o), relative to WorkDir (or ImagesDir)
@@ -138,6 +143,9 @@ type Options struct {
 	// started in; empty runs it where ckpt runs. Not part of argv: a tree
 	// that shares criu's namespace is locked per connection, not whole.
 	NetNS string
+	// Env is added to criu's environment, which its action script
+	// inherits ("NAME=value"). Not part of argv.
+	Env []string
 }
 
 // NetworkLock is a --network-lock method.

@@ -54,6 +54,9 @@ func Run(ctx context.Context, criuPath string, o Options) (*Result, error) {
 	defer cancel()
 
 	cmd := exec.CommandContext(runCtx, criuPath, args...)
+	if len(o.Env) > 0 {
+		cmd.Env = append(os.Environ(), o.Env...)
+	}
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

@@ -11,6 +11,7 @@ import (
 	"github.com/ckpt/ckpt/bundle"
 	"github.com/ckpt/ckpt/criucmd"
 	"github.com/ckpt/ckpt/engine"
+	"github.com/ckpt/ckpt/progress"
 	"github.com/ckpt/ckpt/store"
 )
 
@@ -91,4 +92,20 @@ func requireVersion(path string, v criucmd.Version) error {
 		return fmt.Errorf("%w: %s is criu %s: ckpt needs CRIU %d.%d or newer (install it with scripts/setup.sh, or pass --criu)", ErrOldCriu, path, v, criucmd.MinVersion.Major, criucmd.MinVersion.Minor)
 	}
 	return nil
+}
+
+// fullBelow is the free space under which a failed dump's store counts as
+// full.
+const fullBelow = 1 << 20
+
+// noRoom says that the store's file system ran out of room, when it did:
+// CRIU then fails with ENOSPC, and its log, on the same file system, is
+// often cut short before it says so.
+func noRoom(dir string, free, size int64) string {
+	if size <= 0 || free >= fullBelow {
+		return ""
+	}
+	return fmt.Sprintf("No space left on device: the file system of %s is full (%s free of %s). "+
+		"Free space there, or dump with --dir on a file system with room for the container's memory.",
+		dir, progress.Bytes(free), progress.Bytes(size))
 }

@@ -44,3 +44,14 @@ func TestFailedStopSays(t *testing.T) {
 		}
 	}
 }
+
+func TestNoRoom(t *testing.T) {
+	if got := noRoom("/s", 4096, 8<<20); !strings.Contains(got, "No space left on device: the file system of /s is full (4.0 KiB free of 8.0 MiB)") {
+		t.Errorf("full store: %q", got)
+	}
+	for _, c := range []struct{ free, size int64 }{{2 << 20, 8 << 20}, {0, 0}} {
+		if got := noRoom("/s", c.free, c.size); got != "" {
+			t.Errorf("noRoom(%d, %d) = %q, want nothing", c.free, c.size, got)
+		}
+	}
+}

@@ -49,6 +49,41 @@ func preFreezes(dir, file, state string, paused bool) bool {
 	return dir != "" && file == "freezer.state" && state == Thawed && !paused
 }
 
+// freezeScriptName is the file, in the pending folder, of the action
+// script that freezes the container for CRIU; it is removed once criu
+// has exited, so that no checkpoint holds it.
+const freezeScriptName = ".ckpt-freeze"
+
+// freezerEnv names the freezer.state file the action script freezes; it
+// reaches the script through criu's environment, so that the script is
+// the same for every container and the argv a person reruns by hand
+// without it leaves the freezing to CRIU.
+const freezerEnv = "CKPT_FREEZER"
+
+// freezeScript is CRIU's action script for a dump that ckpt holds: at
+// "pre-dump", which CRIU runs once it has started (its kernel probes take
+// 30-70 ms here) and before it seizes the tree, it freezes the cgroup and
+// waits until the kernel says FROZEN, so that CRIU seizes at once without
+// the container being held while CRIU starts. A freeze that has not
+// completed after 20,000 reads of the state (about 100-200 ms) is undone,
+// and CRIU freezes as it would have. Every other stage, and a run without
+// the variable, does nothing. It always exits 0: a failure here must not
+// fail the dump.
+const freezeScript = `#!/bin/sh
+# ckpt: CRIU's action script; freezes the container's cgroup at pre-dump.
+[ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] && [ -n "$` + freezerEnv + `" ] || exit 0
+f=$` + freezerEnv + `
+echo FROZEN > "$f" || exit 0
+n=0
+while read -r s < "$f"; do
+	[ "$s" = FROZEN ] && exit 0
+	n=$((n + 1))
+	[ "$n" -lt 20000 ] || break
+done
+echo THAWED > "$f"
+exit 0
+`
+
 // healThaws decides whether a sweep thaws a cgroup that a killed ckpt
 // recorded as frozen: only while it is still frozen (or freezing) and the
 // engine does not report the container paused (a docker pause since is

@@ -128,8 +128,16 @@ func Run(ctx context.Context, eng engine.Engine, d Options) (*Result, error) {
 		if !d.Paused {
 			thaw(plan.FreezeCgroup)
 		}
+		full := ""
+		if free, size, serr := store.Space(pending.Dir); serr == nil {
+			full = noRoom(d.Dir, free, size)
+		}
 		kept := pending.Abort()
-		err = fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, explain(err, kept)))
+		err = explain(err, kept)
+		if full != "" {
+			err = fmt.Errorf("%w\n%s", err, full)
+		}
+		err = fmt.Errorf("dump %s: %w", info.Name, resumeAfter(ctx, eng, info.ID, suspended, err))
 		if !d.LeaveRunning {
 			err = stopModeFate(eng, info, err)
 		}
@@ -252,7 +260,7 @@ func resumeAfter(ctx context.Context, eng engine.Engine, id string, suspended *s
 // container held as h says.
 func runCriu(ctx context.Context, d Options, criu string, opts criucmd.Options, h hold) error {
 	run := func(o criucmd.Options) error {
-		return h.around(func() error {
+		return h.around(o, func(o criucmd.Options) error {
 			_, err := criucmd.Run(ctx, criu, o)
 			return err
 		})
