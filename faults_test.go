@@ -142,6 +142,8 @@ func freezerState(pid int) string {
 // once, and fails unless the cgroup is still FROZEN half a second later:
 // ckpt was killed after its own freeze and before criu seized the tasks
 // (criu dies with ckpt), so nothing thaws it but the next ckpt command.
+// The moment is a millisecond or so; fault_dump holds it open with a
+// wrapper around criu.
 func cmdFreezeKill(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: freezekill CONTAINER DIR")
