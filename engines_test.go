@@ -66,8 +66,13 @@ func selectEngines(spec string) ([]testEngine, error) {
 
 // dockerCmd is the docker CLI aimed at the script's engine.
 func dockerCmd(ts *testscript.TestScript, args ...string) *exec.Cmd {
+	return dockerAt(ts.Getenv("DOCKER_HOST"), args...)
+}
+
+// dockerAt runs the docker CLI against the engine at host.
+func dockerAt(host string, args ...string) *exec.Cmd {
 	cmd := exec.Command("docker", args...)
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+ts.Getenv("DOCKER_HOST"))
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+host)
 	return cmd
 }
 

@@ -200,8 +200,12 @@ func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 	for _, a := range args {
 		names = append(names, engine.HolderName(a)) // a network holder ckpt restore made
 	}
+	// The engine is the one the script talks to now: a script that
+	// moves on to another engine (env DOCKER_HOST=...) still removes
+	// these from this one at its end.
+	host := ts.Getenv("DOCKER_HOST")
 	rm := func() {
-		_ = dockerCmd(ts, append([]string{"rm", "-f"}, names...)...).Run()
+		_ = dockerAt(host, append([]string{"rm", "-f"}, names...)...).Run()
 	}
 	rm()
 	ts.Defer(rm)
