@@ -65,7 +65,7 @@ const freezerEnv = "CKPT_FREEZER"
 // 30-70 ms here) and before it seizes the tree, it freezes the cgroup and
 // waits until the kernel says FROZEN, so that CRIU seizes at once without
 // the container being held while CRIU starts. A freeze that has not
-// completed after 20,000 reads of the state (about 100-200 ms) is undone,
+// completed after 20,000 reads of the state (about half a second here) is undone,
 // and CRIU freezes as it would have. Every other stage, and a run without
 // the variable, does nothing. It always exits 0: a failure here must not
 // fail the dump.

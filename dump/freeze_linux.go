@@ -45,19 +45,16 @@ func (h hold) around(o criucmd.Options, run func(criucmd.Options) error) error {
 		return run(o)
 	}
 	if script, ok := scriptHold(o); ok {
+		defer os.Remove(script)
 		o.ActionScript = script
 		o.Env = append(slices.Clip(o.Env), freezerEnv+"="+path)
-		err = run(o)
-		_ = os.Remove(script)
-	} else {
-		if err := freezeWait(path, freezeBound); err != nil {
-			if terr := setFreezer(path, Thawed); terr != nil {
-				return fmt.Errorf("%w; then %w", err, terr)
-			}
-			return run(o)
+	} else if err := freezeWait(path, freezeBound); err != nil {
+		if terr := setFreezer(path, Thawed); terr != nil {
+			return fmt.Errorf("%w; then %w", err, terr)
 		}
-		err = run(o)
+		return run(o)
 	}
+	err = run(o)
 	// A stop-mode dump ends the container, and the engine removes its
 	// cgroup, maybe while it is written: nothing is left to thaw.
 	if terr := setFreezer(path, Thawed); terr != nil && !cgroupGone(terr) {
